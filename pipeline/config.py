@@ -1,0 +1,243 @@
+"""The one place that reads ``config.toml`` and the environment.
+
+Every other module receives a frozen :class:`Settings`, so tests can build one in a line and
+no code path can read a different configuration halfway through a run. Unknown keys and wrong
+types are refused with the file and line, because a misspelt key that silently falls back to a
+default (say, a politeness interval) is worse than a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJ_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJ_ROOT / "config.toml"
+
+DATA_ORIGINS = ("live", "fixture")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw: Path
+    interim: Path
+    enriched: Path
+    cache: Path
+
+
+@dataclass(frozen=True)
+class ArxivSettings:
+    base_url: str = "https://export.arxiv.org/api/query"
+    #: arXiv ToU: "no more than one request every three seconds ... a single connection at a time".
+    min_interval_s: float = 3.0
+    batch_size: int = 100
+    records_expire_days: float = 21.0
+    search_expire_hours: float = 24.0
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class SemanticScholarSettings:
+    base_url: str = "https://api.semanticscholar.org/graph/v1"
+    #: S2: "1 request per second across all endpoints, cumulative".
+    min_interval_s: float = 1.0
+    api_key_env: str = "S2_API_KEY"
+    batch_size: int = 500
+    records_expire_hours: float = 24.0
+    search_expire_hours: float = 24.0
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    contact: str = ""
+    max_attempts: int = 6
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+    retry_budget_s: float = 300.0
+    circuit_breaker_failures: int = 6
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    accept_score: float = 0.90
+    ambiguity_margin: float = 0.03
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    data_origin: str = "live"
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_path: Path
+    paths: Paths
+    arxiv: ArxivSettings = ArxivSettings()
+    semantic_scholar: SemanticScholarSettings = SemanticScholarSettings()
+    http: HttpSettings = HttpSettings()
+    match: MatchSettings = MatchSettings()
+    run: RunSettings = RunSettings()
+    #: Never printed: repr=False keeps it out of logs and tracebacks that show the settings.
+    s2_api_key: str | None = field(default=None, repr=False)
+
+    @property
+    def is_fixture(self) -> bool:
+        return self.run.data_origin == "fixture"
+
+
+_SECTIONS: dict[str, type] = {
+    "arxiv": ArxivSettings,
+    "semantic_scholar": SemanticScholarSettings,
+    "http": HttpSettings,
+    "match": MatchSettings,
+    "run": RunSettings,
+}
+_PATH_KEYS = ("raw", "interim", "enriched", "cache")
+_DEFAULT_PATHS = {
+    "raw": "data/raw",
+    "interim": "data/interim",
+    "enriched": "data/enriched",
+    "cache": "data/cache/http.sqlite",
+}
+
+
+def _line_of(text: str, section: str, key: str | None) -> int | None:
+    """Best-effort line number of ``[section]`` / ``key`` in the TOML text, for error messages."""
+    in_section = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = stripped.strip("[] \t") == section
+            if in_section and key is None:
+                return number
+            continue
+        if in_section and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None
+
+
+def _where(path: Path, text: str, section: str, key: str | None = None) -> str:
+    line = _line_of(text, section, key)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _check_type(value: Any, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _build_section(cls: type, table: Any, path: Path, text: str, section: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{_where(path, text, section)}: [{section}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(
+                f"{_where(path, text, section, key)}: unknown key '{key}' in [{section}]"
+                f" (known keys: {', '.join(sorted(known))})"
+            )
+        expected = known[key].type
+        expected_type = {"float": float, "int": int, "str": str}[str(expected)]
+        if not _check_type(value, expected_type):
+            raise ConfigError(
+                f"{_where(path, text, section, key)}: [{section}] {key} must be"
+                f" {expected_type.__name__}, got {type(value).__name__} {value!r}"
+            )
+        if expected_type is float:
+            value = float(value)
+        if expected_type in (int, float) and value < 0:
+            raise ConfigError(f"{_where(path, text, section, key)}: [{section}] {key} must be >= 0")
+        values[key] = value
+    return cls(**values)
+
+
+def load_settings(config_path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read a config file (default: the project's ``config.toml``) and the API key from the env.
+
+    Relative paths in the file are resolved against the file's own folder, so a config kept
+    anywhere drives a run there.
+    """
+    path = Path(config_path) if config_path is not None else DEFAULT_CONFIG
+    path = path.expanduser().resolve()
+    environ = os.environ if env is None else env
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+    unknown = set(data) - set(_SECTIONS) - {"paths"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ConfigError(
+            f"{_where(path, text, name)}: unknown section [{name}]"
+            f" (known: paths, {', '.join(_SECTIONS)})"
+        )
+
+    base = path.parent
+    path_table = data.get("paths", {})
+    if not isinstance(path_table, dict):
+        raise ConfigError(f"{_where(path, text, 'paths')}: [paths] must be a table")
+    resolved: dict[str, Path] = {}
+    for key, value in path_table.items():
+        if key not in _PATH_KEYS:
+            raise ConfigError(
+                f"{_where(path, text, 'paths', key)}: unknown key '{key}' in [paths]"
+                f" (known keys: {', '.join(_PATH_KEYS)})"
+            )
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{_where(path, text, 'paths', key)}: [paths] {key} must be a non-empty string")
+    for key in _PATH_KEYS:
+        resolved[key] = (base / Path(path_table.get(key, _DEFAULT_PATHS[key])).expanduser()).resolve()
+
+    sections = {name: _build_section(cls, data.get(name, {}), path, text, name) for name, cls in _SECTIONS.items()}
+    if sections["run"].data_origin not in DATA_ORIGINS:
+        raise ConfigError(
+            f"{_where(path, text, 'run', 'data_origin')}: [run] data_origin must be one of {DATA_ORIGINS}"
+        )
+    for name in ("arxiv", "semantic_scholar"):
+        url = sections[name].base_url
+        if not re.match(r"^https?://[^/]+", url):
+            raise ConfigError(f"{_where(path, text, name, 'base_url')}: [{name}] base_url must be an http(s) URL")
+        if sections[name].batch_size < 1:
+            raise ConfigError(f"{_where(path, text, name, 'batch_size')}: [{name}] batch_size must be >= 1")
+    if not 1 <= sections["semantic_scholar"].batch_size <= 500:
+        raise ConfigError(
+            f"{_where(path, text, 'semantic_scholar', 'batch_size')}: [semantic_scholar] batch_size must be"
+            " between 1 and 500 (the API's limit)"
+        )
+    if sections["http"].max_attempts < 1:
+        raise ConfigError(f"{_where(path, text, 'http', 'max_attempts')}: [http] max_attempts must be >= 1")
+    if not 0.0 < sections["match"].accept_score <= 1.0:
+        raise ConfigError(f"{_where(path, text, 'match', 'accept_score')}: [match] accept_score must be in (0, 1]")
+
+    key_env = sections["semantic_scholar"].api_key_env
+    api_key = (environ.get(key_env) or "").strip() or None
+    return Settings(
+        config_path=path,
+        paths=Paths(**resolved),
+        s2_api_key=api_key,
+        **sections,
+    )
