@@ -1,0 +1,44 @@
+# The Makefile is both the pipeline's DAG and its own help: `make` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+CONFIG ?= config.toml
+DEMO_CONFIG := demo/config.toml
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_/.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+.PHONY: demo
+demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG)
+
+.PHONY: enrich
+enrich: $(STAMP) ## Run the pipeline against the real arXiv and Semantic Scholar APIs (needs internet)
+	$(PY) -m pipeline enrich --config $(CONFIG)
+
+.PHONY: test
+test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
+	$(PY) -m pytest -q
+
+.PHONY: emulator
+emulator: $(STAMP) ## Serve the emulator on the demo config's port until Ctrl-C (for notebooks)
+	$(PY) -m emulator serve --port 8765
+
+.PHONY: clean
+clean: ## Remove caches and stage outputs (never data/raw/ or the HTTP cache)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf .pytest_cache data/interim data/demo/interim data/demo/enriched

@@ -1,0 +1,206 @@
+"""The catalogue contract: columns, types, and the Parquet/CSV writers.
+
+The schema is declared before anything is written (as github-to-sqlite declares a table
+before inserting), so every run produces the same columns in the same order with real types,
+whatever subset of sources answered. Analysts' notebooks and the data dictionary in the README
+rely on it; extend it, never rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.storage import atomic_path
+
+LIST_COLUMNS = ("authors", "categories", "provenance")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    arrow: pa.DataType
+    source: str  # "reading list" | "arXiv" | "Semantic Scholar" | "computed"
+    meaning: str
+
+
+_TS = pa.timestamp("us", tz="UTC")
+
+SCHEMA: tuple[Column, ...] = (
+    Column("key", pa.string(), "computed",
+           "Stable row key: `arxiv:<id>`, else `s2:<paperId>`, else `title:<hash>` of the normalised title."),
+    Column("entry_title", pa.string(), "reading list", "The title as written in the list (first occurrence)."),
+    Column("source_file", pa.string(), "reading list", "Reading list of the first occurrence, relative to data/raw."),
+    Column("section", pa.string(), "reading list", "Section/heading the first occurrence sits under."),
+    Column("title", pa.string(), "arXiv / Semantic Scholar", "Canonical title (arXiv, else S2, else the list's)."),
+    Column("arxiv_id", pa.string(), "arXiv", "arXiv identifier without version, e.g. `1810.04805`."),
+    Column("arxiv_version", pa.int64(), "arXiv", "Latest version number known to arXiv (the `N` of `vN`)."),
+    Column("s2_paper_id", pa.string(), "Semantic Scholar", "Semantic Scholar paperId (40 hex characters)."),
+    Column("doi", pa.string(), "arXiv / Semantic Scholar", "DOI (arXiv's `arxiv:doi`, else S2 externalIds.DOI)."),
+    Column("authors", pa.list_(pa.string()), "arXiv / Semantic Scholar",
+           "Author names in order (arXiv, else S2). `; `-joined in the CSV."),
+    Column("published", _TS, "arXiv", "Submission time of v1 (UTC)."),
+    Column("updated", _TS, "arXiv", "Submission time of the latest version (UTC)."),
+    Column("year", pa.int64(), "Semantic Scholar / arXiv", "Publication year (S2), else the year of v1."),
+    Column("venue", pa.string(), "Semantic Scholar", "Publication venue as S2 names it (empty for preprints)."),
+    Column("primary_category", pa.string(), "arXiv", "arXiv primary category, e.g. `cs.CL`."),
+    Column("categories", pa.list_(pa.string()), "arXiv",
+           "All arXiv categories incl. cross-lists. `; `-joined in the CSV."),
+    Column("citation_count", pa.int64(), "Semantic Scholar", "Citations counted by S2 at `fetched_at`."),
+    Column("influential_citation_count", pa.int64(), "Semantic Scholar",
+           "S2's influential citations (a subset of citation_count)."),
+    Column("reference_count", pa.int64(), "Semantic Scholar", "Number of references S2 found in the paper."),
+    Column("pdf_url", pa.string(), "arXiv / Semantic Scholar", "PDF link (arXiv, else S2 open-access PDF)."),
+    Column("abs_url", pa.string(), "arXiv", "arXiv abstract page of the latest version."),
+    Column("match_score", pa.float64(), "computed",
+           "Our title similarity (0-1) of the accepted or best candidate; 1.0 for ids given in the list."),
+    Column("match_status", pa.string(), "computed", "`matched`, `ambiguous`, `unmatched` or `error`."),
+    Column("fetched_at", _TS, "computed", "When the metadata in this row was fetched from the APIs (UTC)."),
+    # Extensions beyond the contract's minimum.
+    Column("match_route", pa.string(), "computed",
+           "How the match was found: `identifier`, `s2-match`, `s2-search`, `arxiv-title`, `override` (joined by +)."),
+    Column("match_note", pa.string(), "computed",
+           "Why it was accepted, or why nothing was (best rejected candidate and reason)."),
+    Column("abstract", pa.string(), "arXiv", "Abstract (arXiv summary, whitespace collapsed)."),
+    Column("list_venue", pa.string(), "reading list", "Venue hint from the list (e.g. `ACL` from `ACL2019`)."),
+    Column("list_year", pa.int64(), "reading list", "Year hint from the list (e.g. 2019 from `ACL2019`)."),
+    Column("list_notes", pa.string(), "reading list", "The list's own notes column / sub-bullets for this paper."),
+    Column("list_status", pa.string(), "reading list", "The list's own status column (e.g. `done`)."),
+    Column("provenance", pa.list_(pa.string()), "reading list",
+           "Every place the paper occurs: `file:line`. `; `-joined in the CSV."),
+    Column("s2_url", pa.string(), "Semantic Scholar", "The paper's Semantic Scholar page."),
+    Column("stale", pa.bool_(), "computed",
+           "True when a source failed in the latest run and this row keeps older values (see fetched_at)."),
+    Column("data_origin", pa.string(), "computed",
+           "`live` for real API data; `fixture` for the offline demo's made-up emulator corpus."),
+)
+
+COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEMA)
+ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow, nullable=True) for c in SCHEMA])
+
+_PANDAS_DTYPES: dict[str, Any] = {}
+for _col in SCHEMA:
+    if _col.arrow == pa.string():
+        _PANDAS_DTYPES[_col.name] = "string"
+    elif _col.arrow == pa.int64():
+        _PANDAS_DTYPES[_col.name] = "Int64"
+    elif _col.arrow == pa.float64():
+        _PANDAS_DTYPES[_col.name] = "Float64"
+    elif _col.arrow == pa.bool_():
+        _PANDAS_DTYPES[_col.name] = "boolean"
+    elif _col.arrow == _TS:
+        _PANDAS_DTYPES[_col.name] = "datetime64[us, UTC]"
+    else:
+        _PANDAS_DTYPES[_col.name] = "object"
+
+#: Characters that make spreadsheet programs evaluate a cell as a formula (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows (dicts keyed by column name) → a frame with exactly the catalogue's columns and dtypes.
+
+    Missing keys become nulls, unknown keys are an error (they would be silently dropped).
+    """
+    rows = list(rows)
+    for row in rows:
+        extra = set(row) - set(COLUMNS)
+        if extra:
+            raise ValueError(f"unknown catalogue columns: {sorted(extra)}")
+    data = {name: [row.get(name) for row in rows] for name in COLUMNS}
+    frame = pd.DataFrame(data, columns=list(COLUMNS))
+    for name, dtype in _PANDAS_DTYPES.items():
+        if dtype == "object":
+            frame[name] = [list(v) if v is not None else None for v in frame[name]]
+        elif dtype.startswith("datetime64"):
+            frame[name] = pd.to_datetime(frame[name], utc=True).astype(dtype)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def to_arrow(frame: pd.DataFrame, metadata: Mapping[str, str] | None = None) -> pa.Table:
+    table = pa.Table.from_pandas(frame[list(COLUMNS)], schema=ARROW_SCHEMA, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    for key, value in (metadata or {}).items():
+        meta[key.encode()] = value.encode()
+    return table.replace_schema_metadata(meta)
+
+
+def neutralise_formula(value: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Titles and notes come from outside (APIs, lists); in a CSV they must stay data.
+    """
+    if value and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSV view: lists `; `-joined, timestamps ISO 8601, text cells formula-safe."""
+    out = frame.copy()
+    for name in LIST_COLUMNS:
+        out[name] = ["; ".join(v) if isinstance(v, list) else None for v in out[name]]
+    for col in SCHEMA:
+        if col.arrow == _TS:
+            out[col.name] = [v.isoformat().replace("+00:00", "Z") if not pd.isna(v) else None for v in out[col.name]]
+    for name in out.columns:
+        if _PANDAS_DTYPES.get(name) in ("string", "object") or name in LIST_COLUMNS:
+            out[name] = [neutralise_formula(v) if isinstance(v, str) else v for v in out[name]]
+    return out
+
+
+def run_metadata(config_digest: str, run_started: str, data_origin: str) -> dict[str, str]:
+    return {
+        "paper_catalogue.pipeline_version": __version__,
+        "paper_catalogue.run_started": run_started,
+        "paper_catalogue.config_digest": config_digest,
+        "paper_catalogue.data_origin": data_origin,
+        "paper_catalogue.columns": json.dumps({c.name: c.meaning for c in SCHEMA}, ensure_ascii=False),
+    }
+
+
+def config_digest(config_path: Path) -> str:
+    return hashlib.sha256(config_path.read_bytes()).hexdigest()[:16]
+
+
+def write_catalogue(frame: pd.DataFrame, folder: Path, metadata: Mapping[str, str]) -> tuple[Path, Path]:
+    """Write ``catalogue.parquet`` and ``catalogue.csv`` from the same frame, each atomically."""
+    parquet_path = folder / "catalogue.parquet"
+    csv_path = folder / "catalogue.csv"
+    table = to_arrow(frame, metadata)
+    with atomic_path(parquet_path, suffix=".parquet") as tmp:
+        pq.write_table(table, tmp)
+    with atomic_path(csv_path, suffix=".csv") as tmp:
+        to_csv_frame(frame).to_csv(tmp, index=False, encoding="utf-8")
+    return parquet_path, csv_path
+
+
+def load_catalogue(folder: Path) -> pd.DataFrame | None:
+    """Read a previous catalogue (for incremental runs and the notebook); None when absent."""
+    path = folder / "catalogue.parquet"
+    if not path.exists():
+        return None
+    return pq.read_table(path).to_pandas(types_mapper=_types_mapper)
+
+
+def _types_mapper(arrow_type: pa.DataType) -> Any:
+    if arrow_type == pa.string():
+        return pd.StringDtype()
+    if arrow_type == pa.int64():
+        return pd.Int64Dtype()
+    if arrow_type == pa.float64():
+        return pd.Float64Dtype()
+    if arrow_type == pa.bool_():
+        return pd.BooleanDtype()
+    return None

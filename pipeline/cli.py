@@ -1,0 +1,140 @@
+"""Command line: ``python -m pipeline enrich --config PATH`` and one command per stage.
+
+The only module that reads argv or prints the summary. Exit codes: 0 catalogue complete,
+1 catalogue written but incomplete (a source could not be reached; the summary says what is
+missing), 2 unusable input or config (nothing written), 3 another run holds the data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+
+from filelock import FileLock, Timeout
+
+from pipeline import __version__, stages
+from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.errors import PipelineError
+from pipeline.report import Progress, RunSummary
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+
+log = logging.getLogger("pipeline")
+
+
+def _http(settings: Settings):  # noqa: ANN202 - returns session.HttpClient
+    from pipeline.session import build_http  # imported late: `titles` needs no HTTP stack
+
+    return build_http(settings)
+
+
+def _enrich(ctx: stages.Context) -> None:
+    """Run every stage: titles → resolve → arxiv → semantic_scholar → catalogue."""
+    stages.run_titles(ctx)
+    stages.run_resolve(ctx)
+    stages.run_arxiv(ctx)
+    stages.run_semantic_scholar(ctx)
+    stages.run_catalogue(ctx)
+
+
+STAGE_COMMANDS: dict[str, tuple[Callable[[stages.Context], object], bool, str]] = {
+    "enrich": (_enrich, True, "Run the whole pipeline: reading lists → catalogue."),
+    "titles": (stages.run_titles, False, "Stage 1: extract and merge titles from data/raw."),
+    "resolve": (stages.run_resolve, True, "Stage 2: find each title's arXiv and Semantic Scholar ids."),
+    "arxiv": (stages.run_arxiv, True, "Stage 3: fetch arXiv metadata in id_list batches."),
+    "s2": (stages.run_semantic_scholar, True, "Stage 4: fetch Semantic Scholar records in batches of ≤ 500."),
+    "catalogue": (stages.run_catalogue, False, "Stage 5: write catalogue.parquet and catalogue.csv."),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"paper-catalogue {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, _, help_text) in STAGE_COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+        cmd.add_argument("-q", "--quiet", action="store_true", help="no progress lines (for cron)")
+        cmd.add_argument("-v", "--verbose", action="store_true", help="log every request decision")
+        cmd.add_argument("--json-summary", action="store_true", help="print the run summary as JSON")
+    return parser
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.INFO if verbose else (logging.ERROR if quiet else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    started = time.monotonic()
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+    summary = RunSummary(data_origin=settings.run.data_origin)
+    progress = Progress(quiet=args.quiet)
+    if settings.is_fixture:
+        progress.say("*** demo run against the local emulator: FIXTURE DATA, not real API data ***")
+    func, needs_http, _ = STAGE_COMMANDS[args.command]
+    settings.paths.interim.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.paths.interim / ".pipeline.lock"))
+    code = EXIT_OK
+    with ExitStack() as stack:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            print(
+                f"error: another pipeline run is using {settings.paths.interim} (lock file {lock.lock_file});"
+                " wait for it to finish, or remove the lock file if no run is active",
+                file=sys.stderr,
+            )
+            return EXIT_LOCKED
+        stack.callback(lock.release)
+        http = _http(settings) if needs_http else None
+        if http is not None:
+            stack.callback(http.close)
+        ctx = stages.Context(settings, http, progress, summary, stages.utcnow())
+        try:
+            func(ctx)
+        except PipelineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            code = EXIT_INPUT
+        finally:
+            if http is not None:
+                summary.http = http.stats.as_dict()
+    summary.seconds = time.monotonic() - started
+    if code == EXIT_OK and not summary.complete:
+        code = EXIT_INCOMPLETE
+    if args.json_summary:
+        print(json.dumps(_summary_dict(summary), ensure_ascii=False))
+    else:
+        print(summary.render())
+    return code
+
+
+def _summary_dict(summary: RunSummary) -> dict[str, object]:
+    return {
+        "data_origin": summary.data_origin,
+        "lists_read": summary.lists_read,
+        "title_lines": summary.title_lines,
+        "distinct_titles": summary.distinct_titles,
+        "skipped_lines": summary.skipped_lines,
+        "input_problems": summary.input_problems,
+        "statuses": dict(summary.statuses),
+        "reused_resolutions": summary.reused_resolutions,
+        "rows": summary.rows,
+        "http": summary.http,
+        "incomplete": summary.incomplete,
+        "outputs": summary.outputs,
+        "seconds": round(summary.seconds, 3),
+        "complete": summary.complete,
+    }

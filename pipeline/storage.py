@@ -1,0 +1,89 @@
+"""Atomic file writes and JSON loading for stage outputs.
+
+Every output is written to a temporary file in the same folder, flushed to disk and then
+renamed over the target, so a run killed at any moment leaves either the old file or the new
+one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.errors import PipelineError
+
+
+class CorruptOutputError(PipelineError):
+    """An intermediate file exists but cannot be read (e.g. edited by hand)."""
+
+
+@contextmanager
+def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success rename it over ``target``.
+
+    Writers that insist on opening the file themselves (pyarrow, pandas) get a path instead of
+    a handle. On any exception the temporary file is removed and ``target`` is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_text_atomic(target: Path, text: str) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target
+
+
+def write_with_atomic(target: Path, writer: Callable[[IO[str]], None]) -> Path:
+    """Stream text into ``target`` atomically (for outputs built line by line)."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer(handle)
+    return target
+
+
+def write_json_atomic(target: Path, data: Any) -> Path:
+    return write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+
+
+def load_json(path: Path, default: Any = None) -> Any:
+    """Read a JSON stage output; a missing file gives ``default``, a broken one a clear error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CorruptOutputError(
+            f"{path}:{exc.lineno}: cannot read this intermediate file ({exc.msg}); delete it to rebuild it"
+        ) from None

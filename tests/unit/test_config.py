@@ -1,0 +1,76 @@
+"""The config contract: keys, relative paths, clear errors naming file and line, the key from the env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import DEFAULT_CONFIG, ConfigError, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "conf" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_project_config_has_the_contract_keys() -> None:
+    settings = load_settings(DEFAULT_CONFIG, env={})
+    assert settings.arxiv.base_url == "https://export.arxiv.org/api/query"
+    assert settings.arxiv.min_interval_s == 3.0
+    assert settings.semantic_scholar.base_url == "https://api.semanticscholar.org/graph/v1"
+    assert settings.semantic_scholar.min_interval_s == 1.0
+    assert settings.semantic_scholar.api_key_env == "S2_API_KEY"
+    assert settings.paths.raw == DEFAULT_CONFIG.parent / "data" / "raw"
+    assert settings.paths.cache == DEFAULT_CONFIG.parent / "data" / "cache" / "http.sqlite"
+    assert settings.run.data_origin == "live"
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    path = write(tmp_path, '[paths]\nraw = "lists"\nenriched = "../out"\n')
+    settings = load_settings(path, env={})
+    assert settings.paths.raw == (tmp_path / "conf" / "lists").resolve()
+    assert settings.paths.enriched == (tmp_path / "out").resolve()
+    assert settings.paths.interim == (tmp_path / "conf" / "data" / "interim").resolve()
+
+
+def test_api_key_comes_from_the_named_env_variable_and_is_never_in_repr(tmp_path: Path) -> None:
+    path = write(tmp_path, '[semantic_scholar]\napi_key_env = "MY_KEY"\n')
+    settings = load_settings(path, env={"MY_KEY": "sekrit-123", "S2_API_KEY": "other"})
+    assert settings.s2_api_key == "sekrit-123"
+    assert "sekrit-123" not in repr(settings)
+    assert load_settings(path, env={}).s2_api_key is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[arxiv]\nmin_interval_s = \"fast\"\n", r"config.toml:2: \[arxiv\] min_interval_s must be float, got str"),
+        ("[arxiv]\n\nmin_intervall_s = 3\n", r"config.toml:3: unknown key 'min_intervall_s' in \[arxiv\]"),
+        ("[arxv]\nbase_url = 'x'\n", r"config.toml:1: unknown section \[arxv\]"),
+        ("[arxiv]\nmin_interval_s = 3.0\nmin_interval_s = 1\n", r"invalid TOML"),
+        ("[semantic_scholar]\nbatch_size = 1000\n", r"batch_size must be between 1 and 500"),
+        ("[arxiv]\nbase_url = \"ftp://x\"\n", r"base_url must be an http\(s\) URL"),
+        ("[run]\ndata_origin = \"real\"\n", r"data_origin must be one of"),
+        ("[http]\nmax_attempts = true\n", r"max_attempts must be int, got bool"),
+    ],
+)
+def test_bad_config_is_refused_with_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, text), env={})
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_demo_config_is_fixture_and_writes_outside_the_live_catalogue() -> None:
+    demo = load_settings(DEFAULT_CONFIG.parent / "demo" / "config.toml", env={})
+    live = load_settings(DEFAULT_CONFIG, env={})
+    assert demo.run.data_origin == "fixture"
+    assert demo.paths.enriched != live.paths.enriched
+    assert demo.paths.cache != live.paths.cache
+    assert demo.arxiv.base_url.startswith("http://127.0.0.1:")
