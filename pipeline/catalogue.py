@@ -64,7 +64,7 @@ SCHEMA: tuple[Column, ...] = (
     Column("match_score", pa.float64(), "computed",
            "Our title similarity (0-1) of the accepted or best candidate; 1.0 for ids given in the list."),
     Column("match_status", pa.string(), "computed", "`matched`, `ambiguous`, `unmatched` or `error`."),
-    Column("fetched_at", _TS, "computed", "When the metadata in this row was fetched from the APIs (UTC)."),
+    Column("fetched_at", _TS, "computed", "When this row's Semantic Scholar data (counts) was fetched; arXiv's fetch time if S2 has no record (UTC)."),
     # Extensions beyond the contract's minimum.
     Column("match_route", pa.string(), "computed",
            "How the match was found: `identifier`, `s2-match`, `s2-search`, `arxiv-title`, `override` (joined by +)."),

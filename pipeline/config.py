@@ -164,6 +164,22 @@ def _build_section(cls: type, table: Any, path: Path, text: str, section: str) -
     return cls(**values)
 
 
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file next to the config (gitignored), for the API key only."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return values
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        values[name.strip()] = value.strip().strip("'\"")
+    return values
+
+
 def load_settings(config_path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read a config file (default: the project's ``config.toml``) and the API key from the env.
 
@@ -235,6 +251,8 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
 
     key_env = sections["semantic_scholar"].api_key_env
     api_key = (environ.get(key_env) or "").strip() or None
+    if api_key is None and env is None:
+        api_key = _read_dotenv(path.parent / ".env").get(key_env) or None
     return Settings(
         config_path=path,
         paths=Paths(**resolved),

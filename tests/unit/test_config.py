@@ -74,3 +74,12 @@ def test_demo_config_is_fixture_and_writes_outside_the_live_catalogue() -> None:
     assert demo.paths.enriched != live.paths.enriched
     assert demo.paths.cache != live.paths.cache
     assert demo.arxiv.base_url.startswith("http://127.0.0.1:")
+
+
+def test_api_key_from_dotenv_next_to_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "")
+    (path.parent / ".env").write_text("# secrets\nexport S2_API_KEY='from-dotenv'\n", encoding="utf-8")
+    monkeypatch.delenv("S2_API_KEY", raising=False)
+    assert load_settings(path).s2_api_key == "from-dotenv"
+    monkeypatch.setenv("S2_API_KEY", "from-env")
+    assert load_settings(path).s2_api_key == "from-env"
