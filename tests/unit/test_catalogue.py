@@ -91,3 +91,10 @@ def test_roundtrip_load(tmp_path: Path) -> None:
     assert list(frame.columns) == list(catalogue.COLUMNS)
     assert frame.loc[0, "citation_count"] == 100
     assert catalogue.load_catalogue(tmp_path / "missing") is None
+
+
+def test_readme_data_dictionary_lists_every_column() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Data dictionary", 1)[1].split("\n## ", 1)[0]
+    documented = [line.split("|")[1].strip().strip("`") for line in section.splitlines() if line.startswith("| `")]
+    assert documented == list(catalogue.COLUMNS)
