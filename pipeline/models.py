@@ -126,6 +126,8 @@ class Resolution:
     reason: str | None = None  # why it was accepted, or why nothing was
     best_rejected: dict[str, Any] | None = None  # Candidate.to_dict() + "score" + "why"
     resolved_at: str | None = None  # ISO 8601 UTC
+    #: The best few scored candidates (Candidate.to_dict() + "score" + "why"), for the review report.
+    candidates: list[dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in MATCH_STATUSES:

@@ -51,7 +51,8 @@ def needs_resolving(previous: Resolution | None, previous_resolver_version: int)
     the matcher may now decide differently; ``matched`` ones are never changed behind the
     user's back (an override is the way to change them).
     """
-    if previous is None or previous.status == "error":
+    if previous is None or previous.status == "error" or previous.route == "override":
+        # An override that is no longer in the file no longer holds: decide afresh.
         return True
     if previous.status == "matched":
         return False

@@ -7,7 +7,6 @@ atomically. So a failed stage reruns alone, and a killed run loses nothing alrea
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline import arxiv_source, catalogue, readinglists, resolve, s2_source
+from pipeline import arxiv_source, catalogue, readinglists, resolve, review, s2_source
+from pipeline.overrides import load_overrides, title_key
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
 from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, SkippedLine, TitleRecord
 from pipeline.report import Progress, RunSummary
-from pipeline.storage import load_json, write_json_atomic
+from pipeline.storage import load_json, write_json_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +123,13 @@ def _save_resolutions(ctx: Context, resolutions: dict[str, Resolution], keep: di
     )
 
 
-def run_resolve(ctx: Context, overrides: dict[str, resolve.Override] | None = None) -> Path:
+def run_resolve(ctx: Context) -> Path:
     """Decide every title that is new or whose last search failed; keep settled decisions."""
     assert ctx.http is not None
     records, _ = load_titles(ctx)
     previous, previous_version = load_resolutions(ctx)
-    overrides = overrides or {}
+    overrides, orphans = load_overrides(ctx.settings.paths.raw, records)
+    ctx.summary.notes.extend(orphans)
     ctx.progress.stage("resolve", f"{len(records)} titles")
 
     def progress(done: int, total: int, res: Resolution) -> None:
@@ -285,7 +286,7 @@ def paper_key(arxiv_id: str | None, s2_paper_id: str | None, norm: str) -> str:
         return f"arxiv:{arxiv_id}"
     if s2_paper_id:
         return f"s2:{s2_paper_id}"
-    return "title:" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:12]
+    return title_key(norm)
 
 
 def _occurrence_notes(occ: Iterable[Occurrence]) -> str | None:
@@ -384,7 +385,7 @@ def _match_note(res: Resolution) -> str | None:
     return note or None
 
 
-def run_catalogue(ctx: Context) -> tuple[Path, Path]:
+def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically)."""
     pairs = current_resolutions(ctx)
     arxiv_store = load_store(ctx.interim(ARXIV_FILE))
@@ -395,6 +396,16 @@ def run_catalogue(ctx: Context) -> tuple[Path, Path]:
         catalogue.config_digest(ctx.settings.config_path), iso(ctx.now), ctx.settings.run.data_origin
     )
     paths = catalogue.write_catalogue(frame, ctx.settings.paths.enriched, meta)
+    s2_ids = {rec.norm: rid for rec, res in pairs if (rid := s2_request_id(rec, res))}
+    review_text = review.build_review(
+        pairs,
+        review.disagreements(pairs, s2_store, s2_ids),
+        generated_at=iso(ctx.now),
+        data_origin=ctx.settings.run.data_origin,
+        accept_score=ctx.settings.match.accept_score,
+    )
+    review_path = write_text_atomic(ctx.settings.paths.enriched / "review.md", review_text)
+    paths = (*paths, review_path)
     s = ctx.summary
     s.rows = len(rows)
     s.statuses.clear()
