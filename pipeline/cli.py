@@ -49,6 +49,11 @@ STAGE_COMMANDS: dict[str, tuple[Callable[[stages.Context], object], bool, str]] 
     "arxiv": (stages.run_arxiv, True, "Stage 3: fetch arXiv metadata in id_list batches."),
     "s2": (stages.run_semantic_scholar, True, "Stage 4: fetch Semantic Scholar records in batches of ≤ 500."),
     "catalogue": (stages.run_catalogue, False, "Stage 5: write catalogue.parquet and catalogue.csv."),
+    "refresh": (
+        stages.run_refresh,
+        True,
+        "Refresh citation counts of every resolved paper (S2 batches, cache bypassed); no title searches.",
+    ),
 }
 
 

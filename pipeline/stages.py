@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline import arxiv_source, catalogue, readinglists, resolve, review, s2_source
+from pipeline import arxiv_source, catalogue, history, readinglists, resolve, review, s2_source
 from pipeline.overrides import load_overrides, title_key
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
@@ -209,8 +209,16 @@ def _mark_failed(store: dict[str, dict[str, Any]], ids: Iterable[str], reason: s
 # -------------------------------------------------------------------------------------- arxiv
 
 
+def chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def run_arxiv(ctx: Context) -> Path:
-    """Fetch arXiv metadata for every resolved arXiv id whose stored record is missing or expired."""
+    """Fetch arXiv metadata for every resolved arXiv id whose stored record is missing or expired.
+
+    Batches are fetched one by one so that a batch that fails costs only its own ids (kept
+    from the previous run, flagged stale), never the whole stage.
+    """
     assert ctx.http is not None
     pairs = current_resolutions(ctx)
     ids = {res.arxiv_id for _, res in pairs if res.status == "matched" and res.arxiv_id}
@@ -218,18 +226,24 @@ def run_arxiv(ctx: Context) -> Path:
     store = load_store(path)
     due = due_ids(ids, store, timedelta(days=ctx.settings.arxiv.records_expire_days), ctx.now)
     ctx.progress.stage("arxiv", f"{len(ids)} papers, {len(due)} to fetch")
-    if due:
+    batches = chunks(due, ctx.settings.arxiv.batch_size)
+    for number, batch in enumerate(batches, start=1):
         try:
-            records, missing = arxiv_source.fetch_records(ctx.http, ctx.settings, due)
+            records, missing = arxiv_source.fetch_records(ctx.http, ctx.settings, batch)
         except FetchError as exc:
-            _mark_failed(store, due, str(exc), ctx.now)
-            records, missing = {}, []
+            _mark_failed(store, batch, str(exc), ctx.now)
+            continue
         stamp = iso(ctx.now)
         for key, record in records.items():
+            old = (store.get(key) or {}).get("record")
+            if old and old.get("version") and record.version > old["version"]:
+                ctx.summary.notes.append(f"new arXiv version: {key} v{old['version']} → v{record.version}")
             store[key] = {"record": record.to_dict(), "fetched_at": stamp, "error": None}
         for key in missing:
             if key not in records:
                 _mark_failed(store, [key], "arXiv returned no entry for this id", ctx.now)
+        save_store(path, store, ctx)  # checkpoint after every batch
+        ctx.progress.step("arxiv", number, len(batches), force=True)
     save_store(path, store, ctx)
     return path
 
@@ -251,7 +265,11 @@ def s2_request_id(record: TitleRecord, res: Resolution) -> str | None:
 
 
 def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
-    """Fetch S2 records (counts, venue, DOI) in batches of ≤ 500 for papers due a refresh."""
+    """Fetch S2 records (counts, venue, DOI) in batches of ≤ 500 for papers due a refresh.
+
+    ``force_refresh`` (the refresh command) asks for every paper and bypasses the HTTP cache
+    for these calls only: ⌈N/500⌉ requests for N papers.
+    """
     assert ctx.http is not None
     pairs = current_resolutions(ctx)
     ids = {rid for rec, res in pairs if (rid := s2_request_id(rec, res))}
@@ -262,18 +280,21 @@ def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
     else:
         due = due_ids(ids, store, timedelta(hours=ctx.settings.semantic_scholar.records_expire_hours), ctx.now)
     ctx.progress.stage("semantic_scholar", f"{len(ids)} papers, {len(due)} to fetch")
-    if due:
+    batches = chunks(due, ctx.settings.semantic_scholar.batch_size)
+    for number, batch in enumerate(batches, start=1):
         try:
-            found = s2_source.fetch_batch(ctx.http, ctx.settings, due, force_refresh=force_refresh)
+            found = s2_source.fetch_batch(ctx.http, ctx.settings, batch, force_refresh=force_refresh)
         except FetchError as exc:
-            _mark_failed(store, due, str(exc), ctx.now)
-            found = {}
+            _mark_failed(store, batch, str(exc), ctx.now)
+            continue
         stamp = iso(ctx.now)
         for key, record in found.items():
             if record is None:
                 store[key] = {"record": None, "fetched_at": stamp, "error": None, "unknown": True}
             else:
                 store[key] = {"record": record.to_dict(), "fetched_at": stamp, "error": None}
+        save_store(path, store, ctx)
+        ctx.progress.step("semantic_scholar", number, len(batches), force=True)
     save_store(path, store, ctx)
     return path
 
@@ -406,10 +427,21 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     )
     review_path = write_text_atomic(ctx.settings.paths.enriched / "review.md", review_text)
     paths = (*paths, review_path)
+    added = history.append_history(ctx.settings.paths.enriched, rows)
+    paths = (*paths, ctx.settings.paths.enriched / history.HISTORY_FILE)
     s = ctx.summary
+    if added:
+        s.notes.append(f"citation history: {added} new snapshot row(s)")
     s.rows = len(rows)
     s.statuses.clear()
     s.statuses.update(r["match_status"] for r in rows)
     s.incomplete.extend(incomplete)
     s.outputs.extend(str(p) for p in paths)
     return paths
+
+
+def run_refresh(ctx: Context) -> None:
+    """Fresh citation counts for every resolved paper: no title searches, arXiv only when expired."""
+    run_arxiv(ctx)
+    run_semantic_scholar(ctx, force_refresh=True)
+    run_catalogue(ctx)
