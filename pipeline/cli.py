@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from pipeline import __version__, stages
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.report import Progress, RunSummary
+from pipeline.report import JsonLogFormatter, Progress, RunSummary
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -67,17 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("-q", "--quiet", action="store_true", help="no progress lines (for cron)")
         cmd.add_argument("-v", "--verbose", action="store_true", help="log every request decision")
         cmd.add_argument("--json-summary", action="store_true", help="print the run summary as JSON")
+        cmd.add_argument(
+            "--log-json", action="store_true", help="logs and progress as JSON lines on stderr, summary as JSON"
+        )
     return parser
 
 
-def _configure_logging(verbose: bool, quiet: bool) -> None:
+def _configure_logging(verbose: bool, quiet: bool, as_json: bool) -> None:
     level = logging.INFO if verbose else (logging.ERROR if quiet else logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLogFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
+    _configure_logging(args.verbose, args.quiet, args.log_json)
     started = time.monotonic()
     try:
         settings = load_settings(args.config)
@@ -86,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
     summary = RunSummary(data_origin=settings.run.data_origin)
-    progress = Progress(quiet=args.quiet)
+    progress = Progress(quiet=args.quiet, json_mode=args.log_json)
     if settings.is_fixture:
         progress.say("*** demo run against the local emulator: FIXTURE DATA, not real API data ***")
     func, needs_http, _ = STAGE_COMMANDS[args.command]
@@ -119,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary.seconds = time.monotonic() - started
     if code == EXIT_OK and not summary.complete:
         code = EXIT_INCOMPLETE
-    if args.json_summary:
+    if args.json_summary or args.log_json:
         print(json.dumps(_summary_dict(summary), ensure_ascii=False))
     else:
         print(summary.render())

@@ -6,6 +6,8 @@ sees what is happening (including that a wait is politeness, not a hang).
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
 import threading
 import time
@@ -14,12 +16,29 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 
-class Progress:
-    """Throttled one-line progress per stage on stderr (or nowhere when quiet)."""
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log line, for scheduled runs whose logs are collected by machines."""
 
-    def __init__(self, stream: TextIO | None = None, quiet: bool = False, every_s: float = 2.0) -> None:
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data.update(getattr(record, "fields", {}))
+        return json.dumps(data, ensure_ascii=False)
+
+
+class Progress:
+    """Throttled one-line progress per stage on stderr (or nowhere when quiet; JSON lines with json_mode)."""
+
+    def __init__(
+        self, stream: TextIO | None = None, quiet: bool = False, every_s: float = 2.0, json_mode: bool = False
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
+        self.json_mode = json_mode
         self.every_s = every_s
         self._last = 0.0
         self._stage_started = time.monotonic()
@@ -38,14 +57,23 @@ class Progress:
                 return
             self._last = now
             elapsed = now - self._stage_started
-            eta = ""
-            if 0 < done < total:
-                eta = f", ETA {elapsed / done * (total - done):.0f}s"
+            eta_s = elapsed / done * (total - done) if 0 < done < total else None
+            if self.json_mode:
+                self._emit({"event": "progress", "stage": name, "done": done, "total": total,
+                            "eta_s": None if eta_s is None else round(eta_s, 1), "detail": detail})
+                return
+            eta = f", ETA {eta_s:.0f}s" if eta_s is not None else ""
             self.say(f"[{name}] {done}/{total}{eta}{(' ' + detail) if detail else ''}")
 
     def say(self, text: str) -> None:
-        if not self.quiet:
+        if self.json_mode:
+            self._emit({"event": "message", "message": text})
+        elif not self.quiet:
             print(text, file=self.stream, flush=True)
+
+    def _emit(self, data: dict[str, object]) -> None:
+        if not self.quiet:
+            print(json.dumps(data, ensure_ascii=False), file=self.stream, flush=True)
 
 
 @dataclass
