@@ -33,6 +33,11 @@ RESOLVER_VERSION = 1
 #: another thread is waiting on the other host's gate.
 RESOLVE_THREADS = 4
 
+#: An S2 title match at least this close is taken without asking arXiv. Below it (a truncated or
+#: misspelt title), arXiv's phrase search runs too, so a near-identical *other* paper (the same
+#: title plus "in Genomics", say) competes instead of being accepted unseen.
+SURE_SCORE = 0.97
+
 
 @dataclass(frozen=True)
 class Override:
@@ -122,7 +127,7 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
 
     attempt(s2_match)
     decision = matching.decide(record, candidates, settings.match, now=now)
-    if decision.status == "matched" and decision.arxiv_id:
+    if decision.status == "matched" and decision.arxiv_id and (decision.score or 0) >= SURE_SCORE:
         return decision
 
     # Either S2 did not give an acceptable answer, or it did but knows no arXiv id: ask arXiv

@@ -1,0 +1,150 @@
+"""Decide which candidate (if any) a reading-list title names. Pure: no I/O, no clock.
+
+Search engines always answer with *something*; S2's title match happily returns a similar but
+wrong paper. So every candidate is scored by us (``titles.title_similarity`` against every
+spelling the lists used), candidates that are the same paper seen by different routes are merged,
+and a title is ``matched`` only when the best paper clears ``accept_score`` *and* no different
+paper comes within ``ambiguity_margin`` of it. Anything else is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import MatchSettings
+from pipeline.models import Candidate, Resolution, TitleRecord
+from pipeline.titles import normalise_title, title_similarity
+
+#: How many scored candidates a resolution keeps for the review report.
+KEEP_CANDIDATES = 5
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    score: float
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.candidate.to_dict(), "score": self.score, "why": self.why}
+
+
+@dataclass
+class Paper:
+    """Candidates that are the same paper (same arXiv id, same S2 id, or same title without conflicting ids)."""
+
+    members: list[Scored] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return max(m.score for m in self.members)
+
+    @property
+    def best(self) -> Scored:
+        return max(self.members, key=lambda m: m.score)
+
+    def ids(self, attr: str) -> set[str]:
+        return {getattr(m.candidate, attr) for m in self.members if getattr(m.candidate, attr)}
+
+    def accepts(self, c: Candidate) -> bool:
+        arxiv, s2 = self.ids("arxiv_id"), self.ids("s2_paper_id")
+        if c.arxiv_id and c.arxiv_id in arxiv or c.s2_paper_id and c.s2_paper_id in s2:
+            return True
+        if c.arxiv_id and arxiv or c.s2_paper_id and s2:
+            return False  # conflicting identifiers: another paper, even with the same title
+        titles = {normalise_title(m.candidate.title) for m in self.members}
+        return normalise_title(c.title) in titles
+
+
+def score_candidate(record: TitleRecord, candidate: Candidate) -> Scored:
+    """Best similarity of the candidate's title to any spelling of the record's title."""
+    spellings = [record.title, *(o.raw_title for o in record.occurrences)]
+    best = max((title_similarity(s, candidate.title) for s in spellings), key=lambda t: t[0])
+    return Scored(candidate, best[0], best[1])
+
+
+def group_papers(scored: list[Scored]) -> list[Paper]:
+    papers: list[Paper] = []
+    for item in sorted(scored, key=lambda s: -s.score):
+        for paper in papers:
+            if paper.accepts(item.candidate):
+                paper.members.append(item)
+                break
+        else:
+            papers.append(Paper([item]))
+    return sorted(papers, key=lambda p: -p.score)
+
+
+def _year_hints(record: TitleRecord) -> set[int]:
+    return {o.year_hint for o in record.occurrences if o.year_hint}
+
+
+def _fits_year(paper: Paper, years: set[int]) -> bool:
+    """arXiv year and venue year differ by up to a year; anything further is another paper."""
+    got = {m.candidate.year for m in paper.members if m.candidate.year}
+    return any(abs(g - y) <= 1 for g in got for y in years)
+
+
+def decide(record: TitleRecord, candidates: list[Candidate], settings: MatchSettings, *, now: str) -> Resolution:
+    """The resolution for ``record`` given everything the routes proposed so far."""
+    scored = [score_candidate(record, c) for c in candidates if c.title]
+    papers = group_papers(scored)
+    kept = [p.best.to_dict() for p in papers[:KEEP_CANDIDATES]]
+    if not papers:
+        return Resolution(norm=record.norm, status="unmatched", reason="no candidate found", resolved_at=now, candidates=[])
+
+    best = papers[0]
+    top = best.best
+    if best.score < settings.accept_score:
+        return Resolution(
+            norm=record.norm,
+            status="unmatched",
+            score=best.score,
+            route=top.candidate.route,
+            reason=f"best candidate below {settings.accept_score:.2f}: {top.why}",
+            best_rejected=top.to_dict(),
+            resolved_at=now,
+            candidates=kept,
+        )
+
+    rivals = [p for p in papers[1:] if p.score >= best.score - settings.ambiguity_margin]
+    note = ""
+    if rivals:
+        years = _year_hints(record)
+        fitting = [p for p in (best, *rivals) if years and _fits_year(p, years)]
+        if len(fitting) == 1:
+            best, top = fitting[0], fitting[0].best
+            note = f"; near-tie broken by the list's year {sorted(years)[0]}"
+        else:
+            return Resolution(
+                norm=record.norm,
+                status="ambiguous",
+                score=best.score,
+                route=top.candidate.route,
+                reason=(
+                    f"{1 + len(rivals)} different papers score within {settings.ambiguity_margin:.2f}"
+                    f" of each other ({best.score:.2f})"
+                ),
+                best_rejected=top.to_dict(),
+                resolved_at=now,
+                candidates=kept,
+            )
+
+    arxiv_ids = sorted(best.ids("arxiv_id"))
+    s2_ids = sorted(best.ids("s2_paper_id"))
+    # The canonical title: arXiv's spelling when arXiv proposed it, else the best scorer's.
+    canonical = next((m.candidate.title for m in best.members if m.candidate.route == "arxiv-title"), top.candidate.title)
+    routes = "+".join(sorted({m.candidate.route for m in best.members}))
+    return Resolution(
+        norm=record.norm,
+        status="matched",
+        score=best.score,
+        route=routes,
+        arxiv_id=arxiv_ids[0] if arxiv_ids else None,
+        s2_paper_id=s2_ids[0] if s2_ids else None,
+        title=canonical,
+        reason=f"{top.why} (via {routes}){note}",
+        resolved_at=now,
+        candidates=kept,
+    )

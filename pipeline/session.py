@@ -1,0 +1,361 @@
+"""The one HTTP stack every request to both APIs goes through.
+
+Layers, top to bottom::
+
+    HttpClient.get/post_json   retries (tenacity), circuit breaker, stats, API key header
+    requests_cache.CachedSession   SQLite cache; only 200s that passed validation are stored
+    PoliteAdapter              per-API spacing and body validation, network requests only
+
+Why this order: a cache hit must never wait for politeness, and a body must be validated before
+the cache can keep it (a cached truncated feed would be served forever). Stale-on-error is not
+switched on globally (requests-cache's ``stale_if_error`` would hide 429s from the retries); the
+stages keep the last good record themselves and flag it stale.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+import requests_cache
+from requests_cache import DEFAULT_IGNORED_PARAMS, CachedSession
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from pipeline import __version__
+from pipeline.config import Settings
+from pipeline.errors import Api, EmptyPageError, FetchError, InvalidResponseError
+from pipeline.politeness import Gate, PoliteAdapter, ValidationContext
+
+log = logging.getLogger(__name__)
+
+#: Every spelling of the S2 key header we could ever send. requests-cache redacts only the exact
+#: names listed (its default is ``X-API-Key`` only), so all casings go in.
+API_KEY_HEADERS = ("X-API-Key", "x-api-key", "X-Api-Key", "X-API-KEY")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: An empty arXiv page is retried a few times only: after that it is more likely a real "no such id".
+EMPTY_PAGE_ATTEMPTS = 3
+
+
+class RetryableStatus(requests.exceptions.RequestException):
+    """A 429/5xx from the network, raised so tenacity sees it."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}", response=response)
+
+
+class CircuitOpenError(Exception):
+    """The API failed too often in a row in this run; do not keep knocking."""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+@dataclass
+class ApiStats:
+    network_requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    failures: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    circuit_open: bool = False
+    consecutive_failures: int = 0
+
+
+@dataclass
+class HttpStats:
+    apis: dict[str, ApiStats] = field(default_factory=lambda: {"arxiv": ApiStats(), "s2": ApiStats()})
+    gates: dict[str, Gate] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for api, s in self.apis.items():
+            gate = self.gates.get(api)
+            out[api] = {
+                "network_requests": s.network_requests,
+                "cache_hits": s.cache_hits,
+                "retries": s.retries,
+                "failures": s.failures,
+                "circuit_open": s.circuit_open,
+                "politeness_wait_s": round(gate.waited_s, 2) if gate else 0.0,
+                "statuses": dict(s.statuses),
+            }
+        return out
+
+
+def _keep_response(response: requests.Response) -> bool:
+    """Cache filter, second line of defence after validation: never store an error body."""
+    if response.status_code != 200:
+        return False
+    body = response.content or b""
+    if b"<title>Error</title>" in body or body.lstrip().startswith(b'{"error"'):
+        return False
+    return True
+
+
+def build_cached_session(settings: Settings) -> CachedSession:
+    settings.paths.cache.parent.mkdir(parents=True, exist_ok=True)
+    return CachedSession(
+        str(settings.paths.cache),
+        backend="sqlite",
+        wal=True,
+        allowable_methods=("GET", "HEAD", "POST"),
+        allowable_codes=(200,),
+        ignored_parameters=[*DEFAULT_IGNORED_PARAMS, *API_KEY_HEADERS],
+        expire_after=timedelta(days=settings.arxiv.records_expire_days),
+        filter_fn=_keep_response,
+        stale_if_error=False,
+        # Our expiry is per request; ignore any Cache-Control a server sends.
+        cache_control=False,
+    )
+
+
+class _SessionShim:
+    """What ``arxiv.Client`` calls (``self._session.get(url, headers=...)``), routed through HttpClient."""
+
+    def __init__(self, client: HttpClient, api: Api, **options: Any) -> None:
+        self.client, self.api, self.options = client, api, options
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None, **_: Any) -> requests.Response:
+        return self.client.get(self.api, url, **self.options)
+
+
+class HttpClient:
+    """Implements :class:`pipeline.errors.Http` over one cached session."""
+
+    def __init__(self, settings: Settings, session: CachedSession | None = None) -> None:
+        self.settings = settings
+        self.session = session or build_cached_session(settings)
+        self.stats = HttpStats()
+        self._lock = threading.Lock()
+        self._context = ValidationContext()
+        self.prefixes: dict[str, Api] = {
+            settings.arxiv.base_url: "arxiv",
+            settings.semantic_scholar.base_url: "s2",
+        }
+        arxiv_gate = Gate(settings.arxiv.min_interval_s, exclusive=True)
+        s2_gate = Gate(settings.semantic_scholar.min_interval_s)
+        self.stats.gates = {"arxiv": arxiv_gate, "s2": s2_gate}
+        adapter = PoliteAdapter(
+            {settings.arxiv.base_url: arxiv_gate, settings.semantic_scholar.base_url: s2_gate},
+            self._context,
+            self._on_network,
+            pool_maxsize=8,
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        contact = f"; {settings.http.contact}" if settings.http.contact else ""
+        self.session.headers["User-Agent"] = f"paper-catalogue/{__version__} (python-requests{contact})"
+        self._timeouts = {"arxiv": settings.arxiv.timeout_s, "s2": settings.semantic_scholar.timeout_s}
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _on_network(self, prefix: str, status: int | None, exc: BaseException | None) -> None:
+        api = self.prefixes.get(prefix)
+        if api is None:
+            return
+        with self._lock:
+            s = self.stats.apis[api]
+            s.network_requests += 1
+            s.statuses[str(status) if status is not None else type(exc).__name__] += 1
+            if status is None or status >= 500:
+                s.consecutive_failures += 1
+                if s.consecutive_failures >= self.settings.http.circuit_breaker_failures:
+                    if not s.circuit_open:
+                        log.error("%s: %d failures in a row; treating it as down for this run", api, s.consecutive_failures)
+                    s.circuit_open = True
+            else:
+                s.consecutive_failures = 0
+
+    def _headers(self, api: Api) -> dict[str, str]:
+        if api == "s2" and self.settings.s2_api_key:
+            # Exactly this spelling: it is the one requests-cache redacts by default too.
+            return {"X-API-Key": self.settings.s2_api_key}
+        return {}
+
+    # ------------------------------------------------------------------ requests
+
+    def get(
+        self,
+        api: Api,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        expire_after: timedelta | None = None,
+        force_refresh: bool = False,
+        validate: Callable[[requests.Response], None] | None = None,
+    ) -> requests.Response:
+        return self._request(api, "GET", url, params=params, json=None, expire_after=expire_after,
+                             force_refresh=force_refresh, validate=validate)
+
+    def post_json(
+        self,
+        api: Api,
+        url: str,
+        body: Any,
+        *,
+        params: Mapping[str, str] | None = None,
+        expire_after: timedelta | None = None,
+        force_refresh: bool = False,
+        validate: Callable[[requests.Response], None] | None = None,
+    ) -> requests.Response:
+        return self._request(api, "POST", url, params=params, json=body, expire_after=expire_after,
+                             force_refresh=force_refresh, validate=validate)
+
+    def as_session(
+        self,
+        api: Api,
+        *,
+        expire_after: timedelta | None = None,
+        force_refresh: bool = False,
+        validate: Callable[[requests.Response], None] | None = None,
+    ) -> _SessionShim:
+        return _SessionShim(self, api, expire_after=expire_after, force_refresh=force_refresh, validate=validate)
+
+    def _request(
+        self,
+        api: Api,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Any,
+        expire_after: timedelta | None,
+        force_refresh: bool,
+        validate: Callable[[requests.Response], None] | None,
+    ) -> requests.Response:
+        cfg = self.settings.http
+        stats = self.stats.apis[api]
+        backoff = wait_exponential_jitter(multiplier=cfg.backoff_initial_s, max=cfg.backoff_max_s,
+                                          jitter=cfg.backoff_initial_s)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            base = backoff(state)
+            if isinstance(exc, RetryableStatus) and exc.response is not None:
+                after = parse_retry_after(exc.response.headers.get("Retry-After"))
+                if after is not None:
+                    return min(max(after, base), cfg.retry_budget_s)
+            return base
+
+        def retryable(exc: BaseException) -> bool:
+            if isinstance(exc, EmptyPageError):
+                return True
+            return isinstance(exc, (RetryableStatus, InvalidResponseError, requests.ConnectionError,
+                                    requests.Timeout, requests.exceptions.ChunkedEncodingError))
+
+        empty_pages = 0
+
+        def stop_empty(state: RetryCallState) -> bool:
+            return empty_pages >= EMPTY_PAGE_ATTEMPTS
+
+        def before_sleep(state: RetryCallState) -> None:
+            with self._lock:
+                stats.retries += 1
+            exc = state.outcome.exception() if state.outcome else None
+            log.info("%s: retrying %s after %s (attempt %d)", api, _safe_url(url), _describe(exc), state.attempt_number)
+
+        retrying = Retrying(
+            retry=retry_if_exception(retryable),
+            wait=wait,
+            stop=stop_after_attempt(cfg.max_attempts) | stop_before_delay(cfg.retry_budget_s) | stop_empty,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+
+        def attempt() -> requests.Response:
+            nonlocal empty_pages
+            if stats.circuit_open:
+                raise CircuitOpenError(f"{api} failed repeatedly in this run")
+            self._context.validate = validate
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json, headers=self._headers(api),
+                    timeout=self._timeouts[api], expire_after=expire_after, force_refresh=force_refresh,
+                )
+            except EmptyPageError:
+                empty_pages += 1
+                raise
+            finally:
+                self._context.validate = None
+            if getattr(response, "from_cache", False):
+                with self._lock:
+                    stats.cache_hits += 1
+                return response
+            if response.status_code in RETRY_STATUSES:
+                raise RetryableStatus(response)
+            return response
+
+        try:
+            return retrying(attempt)
+        except CircuitOpenError as exc:
+            self._fail(stats)
+            raise FetchError(api, "circuit_open", str(exc)) from None
+        except RetryableStatus as exc:
+            self._fail(stats)
+            status = exc.response.status_code if exc.response is not None else None
+            reason = "rate_limited" if status == 429 else "server_error"
+            raise FetchError(api, reason, f"HTTP {status} from {_safe_url(url)}", status) from None
+        except EmptyPageError as exc:
+            self._fail(stats)
+            raise FetchError(api, "empty_page", f"{exc} ({_safe_url(url)})") from None
+        except InvalidResponseError as exc:
+            self._fail(stats)
+            raise FetchError(api, "invalid_body", f"{exc} ({_safe_url(url)})") from None
+        except requests.RequestException as exc:
+            self._fail(stats)
+            raise FetchError(api, "connection", f"{_describe(exc)} ({_safe_url(url)})") from None
+
+    def _fail(self, stats: ApiStats) -> None:
+        with self._lock:
+            stats.failures += 1
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _safe_url(url: str) -> str:
+    """URLs are logged without query strings: they can be long, and never need to carry secrets."""
+    return url.split("?", 1)[0]
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "no error"
+    if isinstance(exc, RetryableStatus) and exc.response is not None:
+        return f"HTTP {exc.response.status_code}"
+    return type(exc).__name__
+
+
+def build_http(settings: Settings) -> HttpClient:
+    return HttpClient(settings)
+
+
+__all__ = ["HttpClient", "build_cached_session", "build_http", "parse_retry_after", "requests_cache", "time"]
