@@ -1,0 +1,91 @@
+"""Title similarity and the accept / ambiguous / unmatched decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import MatchSettings
+from pipeline.matching import decide
+from pipeline.models import Candidate, Occurrence, TitleRecord
+from pipeline.titles import normalise_title, title_similarity
+
+NOW = "2026-11-28T00:00:00+00:00"
+SETTINGS = MatchSettings(accept_score=0.90, ambiguity_margin=0.03)
+
+
+def record(title: str, year: int | None = None) -> TitleRecord:
+    occ = Occurrence(source_file="l.md", line=1, section=None, raw_title=title, year_hint=year)
+    return TitleRecord(norm=normalise_title(title), title=title, occurrences=[occ])
+
+
+def test_normalise_title_ligatures_case_punctuation() -> None:
+    assert normalise_title("To Pretrain or Not: the Beneﬁts") == normalise_title("TO PRETRAIN OR NOT THE BENEFITS")
+    assert normalise_title("Pre-training — Schütze’s") == "pre training schutze s"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [
+        ("Deep contextualized word representation", "Deep contextualized word representations", 0.95, 1.0),
+        ("ERNIE 2.0: A CONTINUAL PRE-TRAINING FRAMEWORK FORLANGUAGE",
+         "ERNIE 2.0: A Continual Pre-training Framework for Language Understanding", 0.90, 0.97),
+        ("ZEN: Pre-training Chinese (Z) Text Encoder Enhanced by N-gram Representations",
+         "ZEN: Pre-training Chinese Text Encoder Enhanced by N-gram Representations", 0.95, 1.0),
+        ("ERNIE 2.0: A Continual Pre-training Framework for Language Understanding",
+         "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation", 0.0, 0.6),
+        ("ERNIE: Enhanced Language Representation with Informative Entities",
+         "ERNIE: Enhanced Representation through Knowledge Integration", 0.0, 0.8),
+        ("To Pretrain or Not to Pretrain", "To Pretrain or to Pretrain", 0.0, 0.6),
+    ],
+)
+def test_title_similarity(a: str, b: str, low: float, high: float) -> None:
+    score, why = title_similarity(a, b)
+    assert low <= score <= high, why
+    assert title_similarity(b, a)[0] == score
+
+
+def test_exact_title_beats_a_longer_near_duplicate() -> None:
+    rec = record("Big Bird: Transformers for Longer Sequences")
+    cands = [
+        Candidate("arxiv-title", "Big Bird: Transformers for Longer Sequences in Genomics", arxiv_id="2101.00003"),
+        Candidate("arxiv-title", "Big Bird: Transformers for Longer Sequences", arxiv_id="2007.14062"),
+    ]
+    res = decide(rec, cands, SETTINGS, now=NOW)
+    assert res.status == "matched" and res.arxiv_id == "2007.14062" and res.score == 1.0
+    assert len(res.candidates or []) == 2
+
+
+def test_wrong_but_similar_only_candidate_is_rejected() -> None:
+    rec = record("ERNIE 2.0: A Continual Pre-training Framework for Language Understanding")
+    wrong = Candidate("s2-match", "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding "
+                      "and Generation", s2_paper_id="a" * 40, provider_score=250.0)
+    res = decide(rec, [wrong], SETTINGS, now=NOW)
+    assert res.status == "unmatched" and res.arxiv_id is None
+    assert res.best_rejected and res.best_rejected["s2_paper_id"] == "a" * 40 and "numbers differ" in res.reason
+
+
+def test_same_paper_from_two_routes_is_merged_with_both_ids() -> None:
+    rec = record("Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks")
+    cands = [
+        Candidate("s2-match", "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", s2_paper_id="b" * 40),
+        Candidate("arxiv-title", "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", arxiv_id="1908.10084"),
+    ]
+    res = decide(rec, cands, SETTINGS, now=NOW)
+    assert res.status == "matched" and res.arxiv_id == "1908.10084" and res.s2_paper_id == "b" * 40
+    assert res.route == "arxiv-title+s2-match"
+
+
+def test_two_papers_with_the_same_title_are_ambiguous_unless_the_year_decides() -> None:
+    cands = [
+        Candidate("arxiv-title", "Attention Is All You Need", arxiv_id="1706.03762", year=2017),
+        Candidate("arxiv-title", "Attention is all you need", arxiv_id="2501.00001", year=2025),
+    ]
+    res = decide(record("Attention Is All You Need"), cands, SETTINGS, now=NOW)
+    assert res.status == "ambiguous" and res.arxiv_id is None
+    res = decide(record("Attention Is All You Need", year=2017), cands, SETTINGS, now=NOW)
+    assert res.status == "matched" and res.arxiv_id == "1706.03762" and "year" in res.reason
+
+
+def test_no_candidates_is_unmatched() -> None:
+    res = decide(record("Some Title Nobody Wrote"), [], SETTINGS, now=NOW)
+    assert res.status == "unmatched" and res.reason == "no candidate found"
