@@ -1,0 +1,685 @@
+"""Reading-list parser: researchers' markdown lists -> paper titles.
+
+The lists are hand-written (Chinese + English notes, typos, ligatures), so the parser is a set of
+explicit, conservative heuristics:
+
+* **Tables** (``| 名称 | 来源 | 说明 | 状态 | 备注 |``): one title per row. A title in 《》 is always a
+  title. A row whose first cell is not in 《》 and whose other cells are all NULL/empty is a *section
+  row* (it sets ``Occurrence.section``); an all-NULL row is skipped. Columns are found by header
+  name (名称/title, 来源/venue, 说明/notes, 状态/status, 年份/year), falling back to the first column
+  for the title. A row whose cell count differs from the header is skipped with a **non-fatal**
+  problem: the rest of the list is fine, and guessing which cell is which could attach a wrong
+  venue/year hint (which biases matching) - the warning tells the user which row to fix.
+* **Headings** set the section; a heading that looks like a title (``is_title`` and at least
+  :data:`HEADING_MIN_WORDS` words, so "### Language Models" stays a section) is an entry whose
+  section is the enclosing (non-title) heading. Non-title headings are reported as skipped.
+* **Bullets / numbered items**: the text before two spaces, a tab, or the first Chinese commentary
+  is the title candidate, the rest is ``notes``. ``[Title](url)`` gives the link text. Candidates
+  are checked with :func:`is_title`; rejected bullets are reported as :class:`SkippedLine`.
+* **Paragraphs** are prose in ``.md`` files (ignored unless they carry 《》 or an arXiv id / DOI);
+  in ``.txt`` files every non-blank line is a candidate, as in a bullet list.
+
+Identifiers (arXiv ids, DOIs) are taken only from the title cell / the bullet line itself, never from
+notes columns, and only from ``arXiv:`` / arxiv.org / doi.org / bare ``10.x/...`` forms (never from
+github/zhihu/weixin URLs).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import InputError
+from pipeline.models import ListEntry, Occurrence, SkippedLine, TitleRecord
+
+LIST_SUFFIXES = (".md", ".markdown", ".txt")
+#: A heading must have at least this many words to be taken as a title (short headings are sections).
+HEADING_MIN_WORDS = 4
+#: A candidate longer than this is prose, not a title.
+MAX_TITLE_WORDS = 40
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """Something wrong with a list file; ``fatal`` problems stop the stage (see raise_for_fatal)."""
+
+    source_file: str
+    line: int  # 1-based; 0 when the problem concerns the folder / whole file
+    message: str
+    fatal: bool
+
+
+@dataclass
+class LoadedLists:
+    entries: list[ListEntry] = field(default_factory=list)
+    skipped: list[SkippedLine] = field(default_factory=list)
+    problems: list[ListProblem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # relative posix paths of every list file read
+
+
+# ----------------------------------------------------------------------------------- patterns
+
+_CJK = (
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    "\uac00-\ud7af"  # hangul
+    "\u3000-\u303f\uff00-\uffef"  # CJK punctuation, full-width forms (，：（）…)
+)
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_IDEO_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_BOOK_RE = re.compile(r"《([^《》]*)》")
+_HEADING_RE = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_BULLET_RE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,3}[.)、])[ \t]+(.*)$")
+_CHECKBOX_RE = re.compile(r"^\[[ xX]\][ \t]+")
+_FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
+_TABLE_SEP_CELL_RE = re.compile(r"^:?-{2,}:?$")
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]（）]+", re.IGNORECASE)
+_ARXIV_URL_RE = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
+    re.IGNORECASE,
+)
+_ARXIV_PREFIX_RE = re.compile(
+    r"\barxiv\s*:\s*((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?", re.IGNORECASE
+)
+_DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
+_DOI_PREFIX_RE = re.compile(r"\bdoi\s*:\s*(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
+_ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_ID_TOKEN_RE = re.compile(r"\b(?:arxiv|doi)\s*:\s*\S+", re.IGNORECASE)
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_VENUE_RE = re.compile(r"^([A-Za-z][A-Za-z&\-. ]*?)\s*'?\s*((?:19|20)\d{2})$")
+_YEAR_RE = re.compile(r"^((?:19|20)\d{2})$")
+_SPLIT_RE = re.compile(r"\s{2,}|\t")
+_LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
+
+_PLACEHOLDERS = {"null", "none", "nil", "n/a", "na", "-", "--", "?", "todo", "tbd", "done", "无", "空"}
+_GENERIC_LINK_TEXT = {
+    "", "pdf", "paper", "link", "code", "arxiv", "url", "here", "github", "abs", "project", "slides",
+    "video", "blog", "论文", "代码", "链接", "地址", "原文",
+}
+_HEADER_KEYS = {
+    "title": ("名称", "标题", "题目", "论文", "文章", "title", "name", "paper"),
+    "venue": ("来源", "出处", "会议", "期刊", "venue", "source", "conference", "journal", "published"),
+    "year": ("年份", "年", "year"),
+    "notes": ("说明", "描述", "简介", "notes", "note", "description", "summary", "comment"),
+    "status": ("状态", "status", "progress", "read"),
+}
+_CODE_SYMBOLS = ("&&", "||", "==", "=", "->", "=>", "{", "}", "<-")
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _strip_markup(text: str) -> str:
+    """Remove inline markdown (links keep their text, emphasis and code marks dropped)."""
+    text = _MD_LINK_RE.sub(lambda m: m.group(1), text)
+    text = re.sub(r"(\*\*|__|~~|`)", "", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?!\w)", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?!\s)([^_]+?)(?<!\s)_(?!\w)", r"\1", text)
+    return text
+
+
+def clean_title(text: str) -> str:
+    """The title as written, tidied: no 《》/markdown, NFKC (ﬁ->fi), whitespace collapsed, no final period."""
+    text = _strip_markup(text)
+    text = _nfkc(text).replace("《", "").replace("》", "")
+    text = _collapse(text)
+    text = text.strip(" \t-–—|,;")
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _clean_section(text: str) -> str | None:
+    text = _collapse(_strip_markup(text))
+    text = re.sub(r"[：:\s]+$", "", text)
+    return text or None
+
+
+def _is_placeholder(text: str) -> bool:
+    return _collapse(text).lower() in _PLACEHOLDERS or not _collapse(text)
+
+
+def _is_null(text: str) -> bool:
+    return not _collapse(text) or _collapse(text).lower() in {"null", "none", "nil", "n/a", "-", "--"}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.split() if re.search(r"[A-Za-z]", w)]
+
+
+def is_title(text: str) -> tuple[bool, str]:
+    """Does ``text`` look like an (English) paper title? Returns (True, "") or (False, reason).
+
+    Pure heuristic: mostly Latin letters, at least two words, and none of the known non-title
+    patterns of the lists (Chinese notes, quotes, "X及其变种", "GOOGLE提出：...", NULL, code/formulae,
+    all-lowercase sentence fragments, bare links, labels ending in a colon).
+    """
+    raw = _collapse(text)
+    if not raw:
+        return False, "empty"
+    if raw.lower() in _PLACEHOLDERS:
+        return False, f"placeholder ({raw})"
+    if raw[0] in "'‘’`" or (raw[0] in "\"“" and raw[-1] in "\"”" and len(_words(raw)) > 12):
+        return False, "a quotation, not a title"
+    if raw in {"等等", "等", "etc", "etc.", "...", "……"}:
+        return False, "an 'etc.' placeholder, not a title"
+    if "及其变种" in raw or re.search(r"(?:变种|系列)$", raw):
+        return False, "a 'X及其变种'-type list label, not a title"
+    if re.search(r"提出\s*[：:]", raw):
+        return False, "a 'X提出：...' note, not a title"
+    if _CJK_IDEO_RE.search(raw):
+        if not re.search(r"[A-Za-z]", raw):
+            return False, "a Chinese note, not a title"
+        return False, "contains Chinese commentary, not an English title"
+    t = _nfkc(raw)
+    if _URL_RE.fullmatch(t):
+        return False, "a bare link"
+    if any(sym in t for sym in _CODE_SYMBOLS):
+        return False, "looks like code or a formula"
+    nonspace = [c for c in t if not c.isspace()]
+    latin = [c for c in nonspace if ("a" <= c.lower() <= "z") or unicodedata.category(c) == "Ll"]
+    if len(latin) < 0.6 * len(nonspace):
+        return False, "not mostly Latin letters"
+    words = _words(t)
+    if len(words) < 2:
+        return False, "a single token, not a title"
+    if len(words) > MAX_TITLE_WORDS:
+        return False, "too long for a title"
+    if t.endswith((":", "：")):
+        return False, "a label ending in a colon"
+    if not any(c.isupper() for c in t):
+        return False, "no capital letters: a note, not a title"
+    return True, ""
+
+
+def _heading_is_title(text: str) -> tuple[bool, str]:
+    ok, why = is_title(text)
+    if not ok:
+        return False, why
+    if len(_words(text)) < HEADING_MIN_WORDS and ":" not in text:
+        return False, f"a short heading (< {HEADING_MIN_WORDS} words), taken as a section"
+    return True, ""
+
+
+def _normalise_arxiv(ident: str) -> str:
+    return re.sub(r"v\d+$", "", ident.strip().rstrip(".,;)"))
+
+
+def extract_identifiers(text: str) -> tuple[str | None, str | None]:
+    """(arxiv_id without version, doi) written in ``text``; github/zhihu/... URLs are ignored."""
+    arxiv: str | None = None
+    doi: str | None = None
+    m = _ARXIV_URL_RE.search(text) or _ARXIV_PREFIX_RE.search(text)
+    if m:
+        arxiv = _normalise_arxiv(m.group(1))
+    # DOIs: from doi.org URLs, "doi:" tokens, or bare 10.x/... outside any other URL.
+    for url in _URL_RE.findall(text):
+        dm = re.search(r"doi\.org/(10\.\d{4,9}/\S+)", url, re.IGNORECASE)
+        if dm:
+            doi = dm.group(1)
+            break
+    if doi is None:
+        dm = _DOI_PREFIX_RE.search(text) or _DOI_RE.search(_URL_RE.sub(" ", text))
+        if dm:
+            doi = dm.group(1)
+    if doi is not None:
+        doi = doi.rstrip(".,;)]》").lower()
+        am = _ARXIV_DOI_RE.match(doi)
+        if am and arxiv is None:
+            arxiv = _normalise_arxiv(am.group(1))
+    return arxiv, doi
+
+
+def _remove_identifiers(text: str) -> str:
+    text = _URL_RE.sub(" ", text)
+    text = _ID_TOKEN_RE.sub(" ", text)
+    text = _DOI_RE.sub(" ", text)
+    text = re.sub(r"\(\s*\)|\[\s*\]|（\s*）", " ", text)
+    return text
+
+
+def _split_candidate(text: str) -> tuple[str, str | None]:
+    """Split a bullet body into (title candidate, commentary)."""
+    text = text.strip()
+    parts = _SPLIT_RE.split(text, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip():
+        head, rest = parts[0].strip(), parts[1].strip()
+    else:
+        m = _LATIN_THEN_CJK_RE.match(text)
+        head, rest = (m.group(1), m.group(2)) if m else (text, "")
+    return head, (rest or None)
+
+
+def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
+    """(title candidate, notes, always_title) for a bullet/cell body."""
+    book = _BOOK_RE.search(body)
+    if book:
+        rest = _collapse((body[: book.start()] + " " + body[book.end() :]).strip())
+        rest = _collapse(_remove_identifiers(rest)).strip(" -–—:：,，;") or None
+        return _collapse(_remove_identifiers(book.group(1))), rest, True
+    links = list(_MD_LINK_RE.finditer(body))
+    meaningful = [
+        m
+        for m in links
+        if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not _URL_RE.match(m.group(1))
+    ]
+    if meaningful and not body[: meaningful[0].start()].strip(" *_"):
+        first = meaningful[0]
+        rest = body[first.end() :]
+        rest = _MD_LINK_RE.sub(
+            lambda m: "" if m.group(1).strip().lower() in _GENERIC_LINK_TEXT else m.group(1), rest
+        )
+        rest = _collapse(_remove_identifiers(rest)).strip(" -–—:：,，;") or None
+        return first.group(1), rest, False
+    text = _MD_LINK_RE.sub(
+        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or _URL_RE.match(m.group(1)))
+        else m.group(1),
+        body,
+    )
+    text = _remove_identifiers(text)
+    head, rest = _split_candidate(text.rstrip())
+    return head, rest, False
+
+
+def _header_roles(cells: list[str]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = _collapse(_strip_markup(cell)).lower()
+        for role, keys in _HEADER_KEYS.items():
+            if role not in roles and any(name == k or name.startswith(k) for k in keys):
+                roles[role] = i
+                break
+    roles.setdefault("title", 0)
+    return roles
+
+
+def _split_row(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells = re.split(r"(?<!\\)\|", s)
+    return [c.replace("\\|", "|").strip() for c in cells]
+
+
+def _is_separator_row(line: str) -> bool:
+    if "|" not in line and "-" not in line:
+        return False
+    cells = _split_row(line)
+    return bool(cells) and all(_TABLE_SEP_CELL_RE.match(c.replace(" ", "")) for c in cells)
+
+
+def parse_venue(cell: str) -> tuple[str | None, int | None]:
+    """Venue+year cell: ``ACL2019`` -> ("ACL", 2019); ``2019`` -> (None, 2019); ``Arxiv2020`` ->
+    ("arXiv", 2020); NULL / garbage such as ``done`` -> (None, None)."""
+    text = _collapse(_nfkc(cell))
+    if _is_placeholder(text):
+        return None, None
+    m = _YEAR_RE.match(text)
+    if m:
+        return None, int(m.group(1))
+    m = _VENUE_RE.match(text)
+    venue: str | None
+    year: int | None = None
+    if m:
+        venue, year = m.group(1).strip(" -.'"), int(m.group(2))
+    elif re.fullmatch(r"[A-Za-z][A-Za-z&\-]*", text) and any(c.isupper() for c in text):
+        venue = text
+    else:
+        return None, None
+    if venue.lower() == "arxiv":
+        venue = "arXiv"
+    elif venue.islower():
+        venue = venue.upper()
+    return venue or None, year
+
+
+def _notes_cell(cell: str) -> str | None:
+    if _is_null(cell):
+        return None
+    lines = [ln.strip() for ln in _BR_RE.split(cell)]
+    text = "\n".join(lines).strip()
+    return text or None
+
+
+# ----------------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, source_file: str, plain_text: bool) -> None:
+        self.source_file = source_file
+        self.plain_text = plain_text
+        self.entries: list[ListEntry] = []
+        self.skipped: list[SkippedLine] = []
+        self.problems: list[ListProblem] = []
+        self.section: str | None = None
+
+    def skip(self, line: int, text: str, reason: str) -> None:
+        self.skipped.append(SkippedLine(self.source_file, line, _collapse(text), reason))
+
+    def add(
+        self,
+        line: int,
+        title: str,
+        ids: tuple[str | None, str | None],
+        *,
+        venue: str | None = None,
+        year: int | None = None,
+        notes: str | None = None,
+        status: str | None = None,
+        section: str | None = None,
+    ) -> None:
+        occ = Occurrence(
+            source_file=self.source_file,
+            line=line,
+            section=section if section is not None else self.section,
+            raw_title=title,
+            venue_hint=venue,
+            year_hint=year,
+            notes=notes,
+            status=status,
+        )
+        self.entries.append(ListEntry(title=title, occurrence=occ, arxiv_id=ids[0], doi=ids[1]))
+
+    # -- one item (bullet body / paragraph line) ------------------------------------------
+    def item(self, line_no: int, raw_line: str, body: str) -> None:
+        ids = extract_identifiers(body)
+        candidate, notes, always = _candidate_from_text(body)
+        title = clean_title(candidate)
+        if always and title:
+            self.add(line_no, title, ids, notes=notes)
+            return
+        ok, why = is_title(title)
+        if not ok and title and (ids[0] or ids[1]) and not _CJK_IDEO_RE.search(title):
+            ok = True  # an explicit identifier on the line makes it an entry whatever its text
+        if ok:
+            self.add(line_no, title, ids, notes=notes)
+        else:
+            self.skip(line_no, raw_line, why or "not a title")
+
+    # -- headings -------------------------------------------------------------------------
+    def heading(self, line_no: int, raw_line: str, text: str) -> None:
+        body = text.strip()
+        if not body:
+            return
+        ids = extract_identifiers(body)
+        candidate, notes, always = _candidate_from_text(body)
+        title = clean_title(candidate)
+        ok, why = (True, "") if always and title else _heading_is_title(title)
+        if ok:
+            self.add(line_no, title, ids, notes=notes)
+            return
+        self.section = _clean_section(body)
+        self.skip(line_no, raw_line, f"section heading ({why})")
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(self, rows: list[tuple[int, str]]) -> None:
+        header_no, header_line = rows[0]
+        header = _split_row(header_line)
+        roles = _header_roles(header)
+        width = len(header)
+        for line_no, raw in rows[2:]:
+            cells = _split_row(raw)
+            if len(cells) != width:
+                msg = (
+                    f"table row has {len(cells)} cells, the header (line {header_no}) has {width}: "
+                    "row skipped; fix the row's '|' separators"
+                )
+                self.problems.append(ListProblem(self.source_file, line_no, msg, fatal=False))
+                self.skip(line_no, raw, f"ragged table row (expected {width} cells, got {len(cells)})")
+                continue
+            self.table_row(line_no, raw, cells, roles)
+
+    def table_row(self, line_no: int, raw: str, cells: list[str], roles: dict[str, int]) -> None:
+        ti = roles["title"]
+        title_cell = cells[ti]
+        others = [c for i, c in enumerate(cells) if i != ti]
+        if all(_is_null(c) for c in cells):
+            self.skip(line_no, raw, "NULL row")
+            return
+        has_book = bool(_BOOK_RE.search(title_cell))
+        if not has_book and all(_is_null(c) for c in others):
+            self.section = _clean_section(title_cell)
+            self.skip(line_no, raw, "section row")
+            return
+
+        def cell(role: str) -> str:
+            return cells[roles[role]] if role in roles else ""
+
+        venue, year = parse_venue(cell("venue"))
+        if "year" in roles:
+            _, y = parse_venue(cell("year"))
+            year = y if y is not None else year
+        notes = _notes_cell(cell("notes")) if "notes" in roles else None
+        status = None if "status" not in roles or _is_null(cell("status")) else _collapse(cell("status"))
+        ids = extract_identifiers(title_cell)
+        candidate, _, always = _candidate_from_text(title_cell)
+        title = clean_title(candidate)
+        if not (always and title):
+            ok, why = is_title(title)
+            if not ok and not (title and (ids[0] or ids[1]) and not _CJK_IDEO_RE.search(title)):
+                self.skip(line_no, raw, why or "not a title")
+                return
+        self.add(line_no, title, ids, venue=venue, year=year, notes=notes, status=status)
+
+    # -- whole text -----------------------------------------------------------------------
+    def run(self, text: str) -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if not text.strip():
+            self.problems.append(ListProblem(self.source_file, 1, "empty file: no titles in it", fatal=False))
+            return
+        lines = [ln.rstrip("\r") for ln in text.split("\n")]
+        i, n = 0, len(lines)
+        in_fence = False
+        in_comment = False
+        while i < n:
+            line = lines[i]
+            no = i + 1
+            if in_comment:
+                in_comment = "-->" not in line
+                i += 1
+                continue
+            if _FENCE_RE.match(line):
+                in_fence = not in_fence
+                i += 1
+                continue
+            if in_fence or not line.strip():
+                i += 1
+                continue
+            if line.lstrip().startswith("<!--"):
+                in_comment = "-->" not in line
+                i += 1
+                continue
+            # table: a '|' row followed by a separator row
+            if "|" in line and i + 1 < n and _is_separator_row(lines[i + 1]):
+                rows = [(no, line), (no + 1, lines[i + 1])]
+                j = i + 2
+                while j < n and lines[j].strip() and "|" in lines[j]:
+                    rows.append((j + 1, lines[j]))
+                    j += 1
+                self.table(rows)
+                i = j
+                continue
+            hm = _HEADING_RE.match(line)
+            if hm:
+                self.heading(no, line, hm.group(2) or "")
+                i += 1
+                continue
+            bm = _BULLET_RE.match(line)
+            if bm and bm.group(2).strip():
+                body = _CHECKBOX_RE.sub("", bm.group(2).strip())
+                self.item(no, line, body)
+                i += 1
+                continue
+            # paragraph line
+            stripped = line.strip()
+            if self.plain_text:
+                self.item(no, line, stripped)
+            elif _BOOK_RE.search(stripped) or any(extract_identifiers(stripped)):
+                self.item(no, line, stripped)
+            i += 1
+
+
+def parse_markdown(
+    text: str, source_file: str
+) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse one list's text (pure). ``.txt`` sources treat every plain line as a candidate title."""
+    parser = _Parser(source_file, plain_text=source_file.lower().endswith(".txt"))
+    parser.run(text)
+    return parser.entries, parser.skipped, parser.problems
+
+
+# ----------------------------------------------------------------------------------- loading
+
+
+def _list_files(raw_dir: Path) -> list[Path]:
+    found = []
+    for path in raw_dir.rglob("*"):
+        rel = path.relative_to(raw_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+def _decode_problem(rel: str, data: bytes, err: UnicodeDecodeError) -> ListProblem:
+    line = data[: err.start].count(b"\n") + 1
+    col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+    bad = data[err.start : err.start + 1].hex()
+    hint = ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        hint = " (it looks like UTF-16)"
+    msg = (
+        f"not UTF-8{hint}: invalid byte 0x{bad} at byte offset {err.start} (line {line}, column {col}); "
+        "re-save the file as UTF-8"
+    )
+    return ListProblem(rel, line, msg, fatal=True)
+
+
+def load_reading_lists(raw_dir: Path) -> LoadedLists:
+    """Parse every ``*.md`` / ``*.markdown`` / ``*.txt`` under ``raw_dir`` (recursive, sorted)."""
+    raw_dir = Path(raw_dir)
+    loaded = LoadedLists()
+    if not raw_dir.is_dir():
+        what = "does not exist" if not raw_dir.exists() else "is not a folder"
+        loaded.problems.append(
+            ListProblem(
+                str(raw_dir),
+                0,
+                f"reading-list folder {raw_dir} {what}: create it and put .md files there",
+                fatal=True,
+            )
+        )
+        return loaded
+    files = _list_files(raw_dir)
+    if not files:
+        loaded.problems.append(
+            ListProblem(str(raw_dir), 0, f"no reading lists in {raw_dir}: put .md files there", fatal=True)
+        )
+        return loaded
+    for path in files:
+        rel = PurePosixPath(path.relative_to(raw_dir).as_posix()).as_posix()
+        loaded.files.append(rel)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            msg = f"cannot read file: {exc.strerror or exc}"
+            loaded.problems.append(ListProblem(rel, 0, msg, fatal=True))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            loaded.problems.append(_decode_problem(rel, data, exc))
+            continue
+        entries, skipped, problems = parse_markdown(text, rel)
+        if text.strip() and not entries:
+            problems.append(ListProblem(rel, 1, "no paper titles found in this file", fatal=False))
+        loaded.entries.extend(entries)
+        loaded.skipped.extend(skipped)
+        loaded.problems.extend(problems)
+    return loaded
+
+
+def _where(p: ListProblem) -> str:
+    return f"{p.source_file}:{p.line}" if p.line > 0 else p.source_file
+
+
+def raise_for_fatal(problems: list[ListProblem]) -> None:
+    """Raise :class:`InputError` listing every fatal problem as ``file:line: message``."""
+    fatal = [p for p in problems if p.fatal]
+    if not fatal:
+        return
+    lines = [f"{_where(p)}: {p.message}" for p in fatal]
+    head = "reading lists cannot be used" if len(lines) > 1 else lines[0]
+    if len(lines) == 1:
+        raise InputError(head)
+    raise InputError(head + ":\n" + "\n".join(f"  {ln}" for ln in lines))
+
+
+# ----------------------------------------------------------------------------------- merging
+
+
+def merge_entries(entries: Iterable[ListEntry]) -> list[TitleRecord]:
+    """Merge entries with the same normalised title or the same explicit arXiv id / DOI.
+
+    Entries are taken in (file, line) order; a record keeps the first spelling, every occurrence
+    in that order, and the first identifiers seen. Records come out in order of first appearance.
+    """
+    from pipeline.titles import normalise_title
+
+    ordered = sorted(entries, key=lambda e: (e.occurrence.source_file, e.occurrence.line))
+    parent = list(range(len(ordered)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the earliest entry stays the root
+
+    norms: list[str] = []
+    first_by_key: dict[tuple[str, str], int] = {}
+    for i, entry in enumerate(ordered):
+        norm = normalise_title(entry.title) or _collapse(entry.title).lower()
+        norms.append(norm)
+        keys = [("norm", norm)]
+        if entry.arxiv_id:
+            keys.append(("arxiv", entry.arxiv_id.lower()))
+        if entry.doi:
+            keys.append(("doi", entry.doi.lower()))
+        for key in keys:
+            if key in first_by_key:
+                union(first_by_key[key], i)
+            else:
+                first_by_key[key] = i
+
+    records: dict[int, TitleRecord] = {}
+    for i, entry in enumerate(ordered):
+        root = find(i)
+        rec = records.get(root)
+        if rec is None:
+            rec = records[root] = TitleRecord(norm=norms[root], title=ordered[root].title)
+        rec.occurrences.append(entry.occurrence)
+        rec.arxiv_id = rec.arxiv_id or entry.arxiv_id
+        rec.doi = rec.doi or entry.doi
+        rec.s2_paper_id = rec.s2_paper_id or entry.s2_paper_id
+    return [records[k] for k in sorted(records)]

@@ -1,0 +1,388 @@
+"""Reading-list parser: the two real lists under data/raw/ and synthetic lists under tests/fixtures/lists/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import types
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.models import ListEntry, Occurrence
+from pipeline.readinglists import (
+    ListProblem,
+    is_title,
+    load_reading_lists,
+    merge_entries,
+    parse_markdown,
+    parse_venue,
+    raise_for_fatal,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "data" / "raw"
+FIXTURES = ROOT / "tests" / "fixtures" / "lists"  # all synthetic
+
+
+@pytest.fixture
+def titles_module() -> Iterator[None]:
+    """Kept as a named dependency of the merge tests: they rely on pipeline.titles.normalise_title."""
+    yield
+
+
+def _parse_file(path: Path) -> tuple[list, list, list]:
+    return parse_markdown(path.read_text(encoding="utf-8"), path.name)
+
+
+# ------------------------------------------------------------------------------ real lists
+
+
+@pytest.fixture(scope="module")
+def real() -> object:
+    return load_reading_lists(RAW)
+
+
+def _by_file(loaded: object, name: str) -> list[ListEntry]:
+    return [e for e in loaded.entries if e.occurrence.source_file == name]  # type: ignore[attr-defined]
+
+
+def test_real_lists_load_without_problems(real: object) -> None:
+    assert real.files == ["plm-notes.md", "plm-papers-table.md"]  # type: ignore[attr-defined]
+    assert real.problems == []  # type: ignore[attr-defined]
+    raise_for_fatal(real.problems)  # type: ignore[attr-defined]
+
+
+def test_real_table_titles(real: object) -> None:
+    table = _by_file(real, "plm-papers-table.md")
+    # 41 rows carry a 《》 title in the file (the brief said 40; the file has 41).
+    assert len(table) == 41
+    titles = [e.title for e in table]
+    assert titles.count("ALBERT: A Lite BERT for Self-supervised Learning of Language Representations") == 2
+    assert titles.count("Pre-Training with Whole Word Masking for Chinese BERT") == 2
+    assert "ZEN: Pre-training Chinese (Z) Text Encoder Enhanced by N-gram Representations" in titles
+    assert all("《" not in t and "》" not in t and t == t.strip() for t in titles)
+    assert "NULL" not in titles
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in titles)
+
+
+def test_real_table_bert_row(real: object) -> None:
+    (bert,) = [e for e in _by_file(real, "plm-papers-table.md") if e.title.startswith("BERT:")]
+    occ = bert.occurrence
+    assert occ.line == 12
+    assert occ.section == "预训练模型兴起"
+    assert (occ.venue_hint, occ.year_hint, occ.status, occ.notes) == ("ACL", 2019, "done", "BERT")
+    assert bert.arxiv_id is None and bert.doi is None  # github URL in 备注 gives no identifier
+
+
+def test_real_table_hints_and_notes(real: object) -> None:
+    table = {e.occurrence.line: e.occurrence for e in _by_file(real, "plm-papers-table.md")}
+    assert table[4].section == "综述"
+    assert (table[4].venue_hint, table[4].year_hint) == ("arXiv", 2020)  # Arxiv2020
+    assert table[4].notes is not None and table[4].notes.startswith("邱锡鹏预训练模型综述：\n1 Introduction\n")
+    assert "<br" not in table[4].notes
+    assert (table[20].venue_hint, table[20].year_hint) == ("arXiv", 2019)  # arXiv2019
+    assert (table[22].venue_hint, table[22].year_hint) == ("arXiv", 2019)  # ArXiv2019
+    assert (table[6].venue_hint, table[6].year_hint) == ("NIPS", 2015)
+    assert (table[13].venue_hint, table[13].year_hint) == (None, 2019)  # "2019"
+    assert (table[19].venue_hint, table[19].year_hint) == (None, None)  # "done" is garbage
+    assert (table[15].venue_hint, table[15].notes is not None) == (None, True)  # NULL venue
+    assert table[27].notes is None and table[27].status is None  # NULL cells
+    assert table[49].section == "中文预训练模型"
+
+
+def test_real_table_skips_null_and_section_rows(real: object) -> None:
+    skipped = {s.line: s for s in real.skipped if s.source_file == "plm-papers-table.md"}  # type: ignore
+    assert {ln for ln, s in skipped.items() if s.reason == "NULL row"} == {52, 53, 54, 55, 56}
+    assert {ln for ln, s in skipped.items() if s.reason == "section row"} == {3, 5, 11, 28, 32, 38, 40, 43}
+
+
+NOTES_TITLES = [
+    "Don't Stop Pretraining: Adapt Language Models to Domains and Tasks",
+    "Pre-Trained Models: Past, Present and Future",
+    "Finetuning Pretrained Transformers into RNNs",
+    "To Pretrain or Not to Pretrain: Examining the Benefits of Pretraining on Resource Rich Tasks",
+    "BART: Denoising Sequence-to-Sequence Pre-training for Natural Language Generation, Translation, and "
+    "Comprehension",
+    "SpanBERT: Improving Pre-training by Representing and Predicting Spans",
+    "UNIMO: Towards Unified-Modal Understanding and Generation via Cross-Modal Contrastive Learning",
+    "XLNet: Generalized autoregressive pretraining for language understanding",
+]
+
+
+def test_real_notes_titles_exactly(real: object) -> None:
+    notes = _by_file(real, "plm-notes.md")
+    assert [e.title for e in notes] == NOTES_TITLES
+    assert [e.occurrence.line for e in notes] == [6, 7, 26, 31, 35, 42, 47, 54]
+    by_title = {e.title: e.occurrence for e in notes}
+    assert by_title[NOTES_TITLES[0]].section == "综述"
+    finetune = by_title["Finetuning Pretrained Transformers into RNNs"]
+    assert finetune.section == "BERT瓶颈"  # "：" stripped
+    assert finetune.notes is not None and finetune.notes.startswith("替换BERT中的attention")
+    # a title heading's section is the enclosing section heading
+    assert by_title[NOTES_TITLES[3]].section == "BERT瓶颈"
+    assert by_title[NOTES_TITLES[3]].raw_title == NOTES_TITLES[3]  # ﬁ -> fi, trailing space gone
+
+
+NEVER_ENTRIES = [
+    "BERT及其变种", "GPT及其变种", "ERNIE及其变种", "等等", "GPT", "GOOGLE提出：LAMB优化器 + 超大batch", "训练时间长",
+    "Our findings", "A key advantage", "randomly shuffling", "arbitrary length spans", "SBO", "Next Sentence",
+    "Single-modal", "AR(Auto Regressive)", "Permutation", "综述", "预训练模型列表", "看GPTpapaer",
+]
+
+
+def test_real_notes_non_titles_never_entries(real: object) -> None:
+    for entry in real.entries:  # type: ignore[attr-defined]
+        for bad in NEVER_ENTRIES:
+            assert not entry.title.startswith(bad), (bad, entry)
+    skipped_text = {s.text for s in real.skipped if s.source_file == "plm-notes.md"}  # type: ignore
+    for line in ("- BERT及其变种", "- 等等", "### GPT", "- GOOGLE提出：LAMB优化器 + 超大batch"):
+        assert line in skipped_text
+    reasons = {s.line: s.reason for s in real.skipped if s.source_file == "plm-notes.md"}  # type: ignore
+    assert "quotation" in reasons[33] and "quotation" in reasons[37]
+    assert "变种" in reasons[13]
+    assert "提出" in reasons[27]
+    assert "single token" in reasons[61]
+
+
+def test_real_merge(real: object, titles_module: None) -> None:
+    records = merge_entries(real.entries)  # type: ignore[attr-defined]
+    assert len(records) == len({r.norm for r in records})
+    by_title = {r.title: r for r in records}
+    albert = by_title["ALBERT: A Lite BERT for Self-supervised Learning of Language Representations"]
+    assert [(o.source_file, o.line) for o in albert.occurrences] == [
+        ("plm-papers-table.md", 19),
+        ("plm-papers-table.md", 34),
+    ]
+    span = by_title["SpanBERT: Improving Pre-training by Representing and Predicting Spans"]
+    assert [o.source_file for o in span.occurrences] == ["plm-notes.md", "plm-papers-table.md"]
+    xlnet = [r for r in records if r.title.startswith("XLNet")]
+    assert len(xlnet) == 1 and xlnet[0].title == NOTES_TITLES[-1]  # notes file sorts first: its spelling
+    assert len(records) == 41 + 8 - 2 - 2  # table dups ALBERT/WWM; SpanBERT, XLNet in both files
+
+
+# ------------------------------------------------------------------------------ is_title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attention Is All You Need",
+        "Don't Stop Pretraining: Adapt Language Models to Domains and Tasks",
+        "BLOOM: A 176B-Parameter Open-Access Multilingual Language Model",
+        "DistilBERT, a distilled version of BERT: smaller, faster, cheaper and lighter",
+        "THE COST OF TRAINING NLP MODELS A CONCISE OVERVIEW",
+    ],
+)
+def test_is_title_accepts(text: str) -> None:
+    assert is_title(text) == (True, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("NULL", "placeholder"),
+        ("GPT", "single token"),
+        ("BERT及其变种", "变种"),
+        ("等等", "etc"),
+        ("GOOGLE提出：LAMB优化器 + 超大batch", "提出"),
+        ("训练时间长", "Chinese"),
+        ("'Our findings indicate that models might reach a point.'", "quotation"),
+        ("‘A key advantage of this setup is the noising flexibility.’", "quotation"),
+        ("randomly shuffling the order of theoriginal sentences", "capital"),
+        ("L(xi) = LMLM(xi) + LSBO(xi) loss", "formula"),
+        ("https://arxiv.org/abs/1810.04805", "link"),
+        ("Related Papers:", "colon"),
+    ],
+)
+def test_is_title_rejects(text: str, reason: str) -> None:
+    ok, why = is_title(text)
+    assert not ok
+    assert reason in why
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("ACL2019", ("ACL", 2019)),
+        ("NIPS2015", ("NIPS", 2015)),
+        ("Arxiv2020", ("arXiv", 2020)),
+        ("arXiv2019", ("arXiv", 2019)),
+        ("arxiv2022", ("arXiv", 2022)),
+        ("2019", (None, 2019)),
+        ("done", (None, None)),
+        ("NULL", (None, None)),
+        ("", (None, None)),
+        ("NeurIPS 2021", ("NeurIPS", 2021)),
+    ],
+)
+def test_parse_venue(cell: str, expected: tuple) -> None:
+    assert parse_venue(cell) == expected
+
+
+# ------------------------------------------------------------------------------ synthetic lists
+
+
+def test_plain_bullets() -> None:
+    entries, skipped, problems = _parse_file(FIXTURES / "bullets" / "list.md")
+    assert problems == []
+    assert [(e.title, e.occurrence.line, e.occurrence.section) for e in entries] == [
+        ("Attention Is All You Need", 5, "Transformers"),
+        ("Longformer: The Long-Document Transformer", 9, "Transformers"),
+        ("Deep Residual Learning for Image Recognition", 10, "Transformers"),
+        ("ATTENTION IS ALL YOU NEED", 14, "Misc"),
+    ]
+    assert entries[1].occurrence.notes == "长文本模型"
+    assert entries[2].arxiv_id == "1512.03385"  # version dropped, id removed from the title
+    assert entries[0].occurrence.notes is None
+    assert {s.line for s in skipped} >= {6, 7, 8, 13}
+
+
+def test_numbered_list() -> None:
+    entries, skipped, _ = _parse_file(FIXTURES / "numbered" / "list.md")
+    assert [e.title for e in entries] == [
+        "Pre-trained Models for Natural Language Processing: A Survey",
+        "A Survey of Large Language Models",  # trailing period removed
+        "Language Models are Few-Shot Learners",
+    ]
+    assert all(e.occurrence.section == "Survey papers" for e in entries)
+    assert [s.line for s in skipped if "Chinese" in s.reason] == [5]
+
+
+def test_markdown_links_give_title_and_arxiv_id() -> None:
+    entries, _, _ = _parse_file(FIXTURES / "links" / "list.md")
+    got = [(e.title, e.arxiv_id, e.doi) for e in entries]
+    assert got[0] == ("Synthetic Paper About Linking Titles", "2101.00001", None)
+    assert got[1] == ("Another Synthetic Paper on Versions", "2101.00002", None)
+    assert entries[1].occurrence.notes == "(NeurIPS 2021) 好文章"
+    assert got[2] == ("Plain Title With A Pdf Link", "2101.00003", None)
+    assert got[3] == ("A Paper With A Digital Object Identifier", None, "10.18653/v1/n19-1423")
+    assert got[4] == ("Code For Something Else Entirely", None, None)  # github URL: no identifier
+
+
+def test_merge_by_shared_arxiv_id(titles_module: None) -> None:
+    entries, _, _ = _parse_file(FIXTURES / "links" / "list.md")
+    records = merge_entries(entries)
+    first = records[0]
+    assert first.title == "Synthetic Paper About Linking Titles"
+    assert first.arxiv_id == "2101.00001"
+    assert [o.line for o in first.occurrences] == [3, 8]
+    assert len(records) == len(entries) - 1
+
+
+def test_ragged_table_row_is_skipped_with_a_warning() -> None:
+    entries, skipped, problems = _parse_file(FIXTURES / "ragged" / "table.md")
+    assert [e.title for e in entries] == [
+        "A Synthetic Table Title",
+        "Another Synthetic Title",
+        "Plain English Table Title Without Brackets",
+    ]
+    first = entries[0]
+    assert first.occurrence.section == "模型"
+    assert (first.occurrence.venue_hint, first.occurrence.year_hint) == ("NeurIPS", 2021)
+    assert first.occurrence.notes == "第一行\n第二行"
+    assert first.arxiv_id is None  # nothing taken from the 备注 column
+    assert entries[1].arxiv_id == "2102.00005"
+    assert (entries[1].occurrence.venue_hint, entries[1].occurrence.year_hint) == ("arXiv", 2021)
+    (problem,) = problems
+    assert problem == ListProblem("table.md", 6, problem.message, fatal=False)
+    assert "has 3 cells" in problem.message and "has 5" in problem.message
+    assert any(s.line == 6 and "expected 5 cells, got 3" in s.reason for s in skipped)
+    raise_for_fatal(problems)  # non-fatal: does not raise
+
+
+def test_non_utf8_file_is_fatal_and_named(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "badenc" / "latin1.md", tmp_path / "latin1.md")
+    (tmp_path / "good.md").write_text("- Attention Is All You Need\n", encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    (problem,) = [p for p in loaded.problems if p.fatal]
+    assert problem.source_file == "latin1.md" and problem.line == 2
+    assert "not UTF-8" in problem.message and "byte offset" in problem.message
+    with pytest.raises(InputError, match=r"latin1\.md:2: not UTF-8"):
+        raise_for_fatal(loaded.problems)
+    assert [e.title for e in loaded.entries] == ["Attention Is All You Need"]
+
+
+def test_empty_folder_is_fatal(tmp_path: Path) -> None:
+    (tmp_path / "overrides.csv").write_text("a,b\n", encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    assert loaded.files == [] and loaded.entries == []
+    with pytest.raises(InputError, match=r"no reading lists in .*: put \.md files there"):
+        raise_for_fatal(loaded.problems)
+
+
+def test_missing_folder_is_fatal(tmp_path: Path) -> None:
+    loaded = load_reading_lists(tmp_path / "nope")
+    with pytest.raises(InputError, match="does not exist"):
+        raise_for_fatal(loaded.problems)
+
+
+def test_folder_walk_suffixes_readme_txt_and_empty_file() -> None:
+    loaded = load_reading_lists(FIXTURES / "mixed")
+    assert loaded.files == ["README.md", "sub/empty.markdown", "sub/more.txt"]  # not .csv / .rst
+    assert [(e.occurrence.source_file, e.occurrence.line, e.title) for e in loaded.entries] == [
+        ("README.md", 2, "Attention Is All You Need"),
+        ("sub/more.txt", 2, "Attention is All You Need"),
+    ]
+    assert [s.text for s in loaded.skipped] == ["训练时间长"]  # .txt lines are candidates
+    (empty,) = loaded.problems
+    assert empty.source_file == "sub/empty.markdown" and not empty.fatal and "empty" in empty.message
+    raise_for_fatal(loaded.problems)
+
+
+def test_raise_for_fatal_lists_every_fatal_problem() -> None:
+    problems = [
+        ListProblem("a.md", 3, "bad one", fatal=True),
+        ListProblem("b.md", 0, "bad two", fatal=True),
+        ListProblem("c.md", 1, "just a warning", fatal=False),
+    ]
+    with pytest.raises(InputError) as info:
+        raise_for_fatal(problems)
+    text = str(info.value)
+    assert "a.md:3: bad one" in text and "b.md: bad two" in text and "warning" not in text
+
+
+def test_merge_normalised_titles_first_spelling_and_order(titles_module: None) -> None:
+    def entry(title: str, file: str, line: int, arxiv: str | None = None) -> ListEntry:
+        return ListEntry(title, Occurrence(file, line, None, title), arxiv_id=arxiv)
+
+    entries = [
+        entry("THE COST OF TRAINING NLP MODELS A CONCISE OVERVIEW", "b.md", 1),
+        entry("Some Other Paper Title", "a.md", 9, arxiv="2001.00001"),
+        entry("The Cost of Training NLP Models: A Concise Overview", "a.md", 2),
+        entry("Different Spelling Same Paper", "c.md", 1, arxiv="2001.00001"),
+    ]
+    records = merge_entries(entries)
+    assert [r.title for r in records] == [
+        "The Cost of Training NLP Models: A Concise Overview",
+        "Some Other Paper Title",
+    ]
+    assert [(o.source_file, o.line) for o in records[0].occurrences] == [("a.md", 2), ("b.md", 1)]
+    assert [(o.source_file, o.line) for o in records[1].occurrences] == [("a.md", 9), ("c.md", 1)]
+    assert records[1].arxiv_id == "2001.00001"
+    assert merge_entries(list(reversed(entries))) == records  # deterministic
+
+
+def test_parse_markdown_misc_structures() -> None:
+    text = (
+        "```\n- Code Block Title Should Be Ignored\n```\n"
+        " ### Leading Space Heading That Is A Paper Title.\n"
+        "## Language Models\n"
+        "- [ ] Checkbox Item Paper Title\n"
+        "Some prose paragraph sentence that is not a list item.\n"
+        "Paragraph mentioning 《A Booked Title In Prose》 here\n"
+        "- 《一篇中文论文的标题》\n"
+    )
+    entries, skipped, _ = parse_markdown(text, "x.md")
+    assert [(e.title, e.occurrence.line, e.occurrence.section) for e in entries] == [
+        ("Leading Space Heading That Is A Paper Title", 4, None),
+        ("Checkbox Item Paper Title", 6, "Language Models"),
+        ("A Booked Title In Prose", 8, "Language Models"),
+        ("一篇中文论文的标题", 9, "Language Models"),  # 《》 is always a title
+    ]
+    assert [s.line for s in skipped] == [5]  # the short heading, used as a section
