@@ -87,17 +87,17 @@ def build_review(
             lines.append(f"- why: {res.reason or '—'}")
             cands = _candidates(res)
             if cands:
-                lines += ["", "| candidate | arXiv | S2 | score | why not |", "|---|---|---|---|---|"]
+                lines.extend(["", "| candidate | arXiv | S2 | score | why not |", "|---|---|---|---|---|"])
                 for c in cands:
                     lines.append(
                         f"| {_md(c.get('title'))} | {_md(c.get('arxiv_id'))} | {_md(c.get('s2_paper_id'))}"
                         f" | {_md(c.get('score'))} | {_md(c.get('why'))} |"
                     )
-            lines += ["", "```csv"]
+            lines.extend(["", "```csv"])
             for c in cands:
                 lines.append(override_line(record.title, c.get("arxiv_id"), c.get("s2_paper_id"), "checked by hand"))
             lines.append(override_line(record.title, None, None, "not a paper we can find"))
-            lines += ["```", ""]
+            lines.extend(["```", ""])
 
     section(
         "Ambiguous",

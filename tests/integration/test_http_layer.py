@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -47,11 +48,20 @@ def settings_of(http: HttpClient) -> Settings:
 def test_politeness_holds_under_concurrency_and_cache_hits_never_wait(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
     http = make_http(emulator)
     s = settings_of(http)
-    titles = ["BERT", "ELECTRA", "RoBERTa", "XLNet", "ALBERT", "SpanBERT", "TinyBERT", "FastBERT"]
+    titles = [
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+        "RoBERTa: A Robustly Optimized BERT Pretraining Approach",
+        "XLNet: Generalized Autoregressive Pretraining for Language Understanding",
+        "Longformer: The Long-Document Transformer",
+        "SpanBERT: Improving Pre-training by Representing and Predicting Spans",
+        "TinyBERT: Distilling BERT for Natural Language Understanding",
+        "OPT: Open Pre-trained Transformer Language Models",
+        "Big Bird: Transformers for Longer Sequences",
+    ]
 
     def work(title: str) -> None:
-        s2_source.fetch_title_match(http, s, title + " pre training")
-        arxiv_source.fetch_title_candidates(http, s, title)
+        assert s2_source.fetch_title_match(http, s, title) is not None
+        assert arxiv_source.fetch_title_candidates(http, s, title)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in titles]
     for t in threads:
@@ -66,7 +76,7 @@ def test_politeness_holds_under_concurrency_and_cache_hits_never_wait(emulator: 
     waited = {api: gate.waited_s for api, gate in http.stats.gates.items()}
     for title in titles:  # all cached now
         work(title)
-    assert emulator.stats()["arxiv"]["requests"] == len(titles)
+    assert emulator.stats()["arxiv"]["requests"] == len(titles) and emulator.stats()["s2"]["requests"] == len(titles)
     assert {api: gate.waited_s for api, gate in http.stats.gates.items()} == waited
     assert http.stats.apis["arxiv"].cache_hits == len(titles)
 
@@ -126,8 +136,6 @@ def test_error_feed_and_404_are_not_retried_nor_cached(emulator: Any, make_http:
 def test_retry_after_is_honoured(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
     http = make_http(emulator)
     emulator.inject("s2", "429", retry_after=1)
-    import time
-
     start = time.monotonic()
     s2_source.fetch_batch(http, settings_of(http), ["ARXIV:1810.04805"])
     assert time.monotonic() - start >= 1.0
@@ -173,8 +181,11 @@ def test_expired_entries_are_refetched(emulator: Any, make_http: Callable[..., H
     http = make_http(emulator)
     url = f"{settings_of(http).semantic_scholar.base_url}/paper/search/match"
     params = {"query": "BERT pre training", "fields": "title"}
-    http.get("s2", url, params=params, expire_after=timedelta(seconds=-1))
-    http.get("s2", url, params=params, expire_after=timedelta(seconds=-1))
+    http.get("s2", url, params=params, expire_after=timedelta(seconds=1))
+    http.get("s2", url, params=params, expire_after=timedelta(seconds=1))
+    assert emulator.stats()["s2"]["requests"] == 1
+    time.sleep(1.1)
+    http.get("s2", url, params=params, expire_after=timedelta(seconds=1))
     assert emulator.stats()["s2"]["requests"] == 2
 
 
@@ -182,7 +193,7 @@ def test_api_key_is_sent_to_s2_only_and_redacted_from_the_cache(emulator: Any, m
     http = make_http(emulator, key=SECRET)
     s = settings_of(http)
     s2_source.fetch_batch(http, s, ["ARXIV:1810.04805"])
-    s2_source.fetch_title_match(http, s, "BERT")
+    s2_source.fetch_title_match(http, s, "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding")
     arxiv_source.fetch_records(http, s, ["1810.04805"])
     stats = emulator.stats()
     assert stats["s2"]["requests_with_api_key"] == 2 and stats["arxiv"]["requests_with_api_key"] == 0

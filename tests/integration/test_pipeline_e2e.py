@@ -50,8 +50,9 @@ def test_cold_then_warm_run(
     assert set(matched.arxiv_id) == SEED_PAPERS
     assert len(frame) == len(SEED_PAPERS), frame[frame.match_status != "matched"][["entry_title", "match_note"]]
     assert frame.key.is_unique
+    titles = set(frame.entry_title)
     for text in NON_TITLES:
-        assert not frame.entry_title.str.contains(text, regex=False).any(), text
+        assert text not in titles
     albert = frame[frame.arxiv_id == "1909.11942"].iloc[0]
     assert len(albert.provenance) == 2
     assert (frame.data_origin == "fixture").all()
@@ -65,10 +66,11 @@ def test_cold_then_warm_run(
     arxiv, s2 = api_stats(emulator, "arxiv"), api_stats(emulator, "s2")
     assert arxiv["too_early"] == 0 and s2["too_early"] == 0
     assert arxiv["concurrent"] == 0
-    # One title-match request per distinct title at most a few fallbacks, one id_list batch, one S2 batch.
-    distinct_titles = len(SEED_PAPERS) + 2  # two spellings of ERNIE 2.0 / XLNet-like duplicates are merged by id
-    assert s2["requests"] <= distinct_titles + 6
-    assert arxiv["by_endpoint"].get("id_list", 0) == 1 or arxiv["requests"] <= 1 + 6
+    # One S2 title match per distinct title, one S2 batch and one arXiv id_list call for all 45 papers; arXiv's
+    # title search only for the few titles S2 matched imperfectly (typos, truncations).
+    assert s2["by_endpoint"] == {"match": len(SEED_PAPERS), "batch": 1}
+    assert arxiv["by_endpoint"].get("id_list") == 1
+    assert arxiv["by_endpoint"].get("search", 0) <= 3
 
     # Warm rerun: zero requests reach the emulator, and the catalogue is the same.
     emulator.reset_stats()
