@@ -1,7 +1,8 @@
 """Citation history: an append-only record of how counts grew.
 
 ``citations_history.parquet`` gets one row per paper per snapshot. A snapshot is identified by
-(key, UTC day of ``fetched_at``): running twice in a day adds nothing the second time, and a
+(key, UTC day of ``fetched_at``, the three counts): running twice in a day adds nothing the second
+time unless the counts moved in between (then the new observation is kept too), and a
 row whose counts were not freshly fetched (a stale row after a failed refresh) is never
 appended. Old rows are never rewritten: the new file is the old rows plus the new ones,
 written atomically, so a failed or killed run leaves the previous history whole.
@@ -45,18 +46,26 @@ def snapshot_rows(catalogue_rows: Iterable[Mapping[str, Any]]) -> list[dict[str,
     return out
 
 
-def _day_key(key: str, fetched_at: Any) -> tuple[str, str]:
-    return key, pd.Timestamp(fetched_at).tz_convert("UTC").strftime("%Y-%m-%d")
+COUNTS = ("citation_count", "influential_citation_count", "reference_count")
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _day_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    day = pd.Timestamp(row["fetched_at"]).tz_convert("UTC").strftime("%Y-%m-%d")
+    return (row["key"], day, *(_count(row.get(c)) for c in COUNTS))
 
 
 def new_snapshots(existing: pd.DataFrame | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows that are not yet in the history (one per key per UTC day)."""
-    seen: set[tuple[str, str]] = set()
+    """The rows that are not yet in the history (per key and UTC day, unless the counts moved)."""
+    seen: set[tuple[Any, ...]] = set()
     if existing is not None and len(existing):
-        seen = {_day_key(k, t) for k, t in zip(existing["key"], existing["fetched_at"], strict=True)}
+        seen = {_day_key(r) for r in existing.to_dict("records")}
     fresh = []
     for row in rows:
-        day = _day_key(row["key"], row["fetched_at"])
+        day = _day_key(row)
         if day not in seen:
             seen.add(day)
             fresh.append(row)

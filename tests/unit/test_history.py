@@ -1,4 +1,4 @@
-"""Citation history: append-only, one snapshot per paper per UTC day, stale rows never appended."""
+"""Citation history: append-only, one snapshot per paper per UTC day (more only when counts moved), stale rows never appended."""
 
 from __future__ import annotations
 
@@ -24,12 +24,15 @@ DAY2 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 def test_append_dedupes_per_day_and_keeps_old_rows(tmp_path: Path) -> None:
     assert history.append_history(tmp_path, [row("arxiv:1", 10, DAY1), row("arxiv:2", 5, DAY1)]) == 2
-    assert history.append_history(tmp_path, [row("arxiv:1", 11, DAY1_LATER)]) == 0  # same day: no duplicate
+    assert history.append_history(tmp_path, [row("arxiv:1", 10, DAY1_LATER)]) == 0  # same day, same counts
+    assert history.append_history(tmp_path, [row("arxiv:1", 11, DAY1_LATER)]) == 1  # same day, counts moved
     assert history.append_history(tmp_path, [row("arxiv:1", 12, DAY2), row("arxiv:2", 5, DAY2, stale=True)]) == 1
     frame = history.load_history(tmp_path)
     assert frame is not None
     assert list(frame.columns) == list(history.COLUMNS)
-    assert sorted(zip(frame.key, frame.citation_count, strict=True)) == [("arxiv:1", 10), ("arxiv:1", 12), ("arxiv:2", 5)]
+    assert sorted(zip(frame.key, frame.citation_count, strict=True)) == [
+        ("arxiv:1", 10), ("arxiv:1", 11), ("arxiv:1", 12), ("arxiv:2", 5)
+    ]
 
 
 def test_rows_without_counts_are_not_snapshots() -> None:
