@@ -30,6 +30,33 @@ demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (F
 enrich: $(STAMP) ## Run the pipeline against the real arXiv and Semantic Scholar APIs (needs internet)
 	$(PY) -m pipeline enrich --config $(CONFIG)
 
+.PHONY: refresh
+refresh: $(STAMP) ## Refresh citation counts of every resolved paper (⌈N/500⌉ S2 calls, no title searches)
+	$(PY) -m pipeline refresh --config $(CONFIG)
+
+.PHONY: demo-refresh
+demo-refresh: $(STAMP) ## The refresh, offline against the emulator (FIXTURE data → data/demo/)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG)
+
+# The report/bibtex of the live catalogue when there is one, else of the demo's.
+OUT_CONFIG ?= $(if $(wildcard data/enriched/catalogue.parquet),$(CONFIG),$(DEMO_CONFIG))
+
+.PHONY: report
+report: $(STAMP) ## Static HTML report with plots → <enriched>/report/index.html (live catalogue, else the demo's)
+	$(PY) -m pipeline.static_report --config $(OUT_CONFIG)
+
+.PHONY: bibtex
+bibtex: $(STAMP) ## BibTeX of the matched papers → <enriched>/catalogue.bib (live catalogue, else the demo's)
+	$(PY) -m pipeline.bibtex --config $(OUT_CONFIG)
+
+.PHONY: bench
+bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/benchmarks.md (not part of make test)
+	$(PY) -m benchmarks.run
+
+.PHONY: evaluate
+evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation set → docs/evaluation.md
+	$(PY) -m evaluation.run
+
 .PHONY: test
 test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
 	$(PY) -m pytest -q

@@ -14,6 +14,7 @@ from typing import Any
 
 import arxiv
 import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
 import requests
 
 from pipeline.config import Settings
@@ -67,6 +68,8 @@ def _parse_xml(body: bytes) -> Any:
         return SafeET.fromstring(body)
     except SafeET.ParseError as exc:  # truncated or garbled: reject, retry, never cache
         raise InvalidResponseError(f"arXiv feed is not well-formed XML ({exc})") from None
+    except DefusedXmlException as exc:  # entity declarations: never expanded, never passed on to the parser
+        raise InvalidResponseError(f"arXiv feed declares XML entities, refused ({type(exc).__name__})") from None
 
 
 def check_feed(response: requests.Response, *, expect_entries: bool) -> None:

@@ -59,7 +59,7 @@ class SemanticScholarSettings:
 @dataclass(frozen=True)
 class HttpSettings:
     contact: str = ""
-    max_attempts: int = 6
+    max_attempts: int = 8
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 60.0
     retry_budget_s: float = 300.0

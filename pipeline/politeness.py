@@ -18,9 +18,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 #: Added to every interval: the server measures arrival times, which jitter by a few ms against
-#: our send times. 2% plus 5 ms keeps a "just in time" request from landing just too early.
+#: our send times. 2% plus 15 ms keeps a "just in time" request from landing just too early.
 MARGIN_FRACTION = 0.02
-MARGIN_S = 0.005
+MARGIN_S = 0.015
 
 
 @dataclass

@@ -19,23 +19,40 @@ explicit, conservative heuristics:
 * **Paragraphs** are prose in ``.md`` files (ignored unless they carry 《》 or an arXiv id / DOI);
   in ``.txt`` files every non-blank line is a candidate, as in a bullet list.
 
-Identifiers (arXiv ids, DOIs) are taken only from the title cell / the bullet line itself, never from
-notes columns, and only from ``arXiv:`` / arxiv.org / doi.org / bare ``10.x/...`` forms (never from
-github/zhihu/weixin URLs).
+* **Emphasised titles**: a title in "double quotes", “curly quotes” or **bold** inside a bullet or
+  paragraph is the title when the text around it is commentary (Chinese, brackets, punctuation,
+  lower-case prose): ``- 推荐阅读 **Attention Is All You Need**，很经典``. When the quote/bold is
+  part of a longer title (``"Why Should I Trust You?": Explaining ...``) the whole line is used.
+* **Long lines** (over :data:`MAX_LINE_CHARS` characters) are skipped before any pattern sees them.
+
+Identifiers (arXiv ids, DOIs, Semantic Scholar paper ids) are taken only from the title cell / the
+bullet line itself (or a CSV's arxiv/doi/url columns, a BibTeX entry's eprint/doi/url fields), never
+from notes columns, and only from ``arXiv:`` / arxiv.org / doi.org / bare ``10.x/...`` /
+semanticscholar.org/paper forms (never from github/zhihu/weixin URLs).
+
+Other formats (``load_reading_lists`` picks by suffix): ``.csv`` / ``.tsv`` with a title column,
+``.bib`` (see :mod:`pipeline.listformats`). Files are decoded as UTF-8 (BOM allowed), UTF-16/32
+with a BOM, or - with a warning - GB18030; binary files are fatal problems.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import InputError
+from pipeline.listformats import latex_to_text, read_bibtex
 from pipeline.models import ListEntry, Occurrence, SkippedLine, TitleRecord
 
-LIST_SUFFIXES = (".md", ".markdown", ".txt")
+LIST_SUFFIXES = (".md", ".markdown", ".txt", ".csv", ".tsv", ".bib")
+#: Read by pipeline.overrides, never as a reading list (at the top of the raw folder).
+OVERRIDES_FILE = "overrides.csv"
+#: A line longer than this is skipped (nobody writes a title that long; it keeps the regexes linear).
+MAX_LINE_CHARS = 2000
 #: A heading must have at least this many words to be taken as a title (short headings are sections).
 HEADING_MIN_WORDS = 4
 #: A candidate longer than this is prose, not a title.
@@ -88,6 +105,14 @@ _ARXIV_PREFIX_RE = re.compile(
 _DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
 _DOI_PREFIX_RE = re.compile(r"\bdoi\s*:\s*(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_S2_URL_RE = re.compile(
+    r"semanticscholar\.org/paper/(?:[^\s/?#]+/)?([0-9a-f]{40})(?![0-9a-z])", re.IGNORECASE
+)
+_ARXIV_BARE_RE = re.compile(
+    r"^((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.IGNORECASE
+)
+#: A title in **bold** / __bold__ / "quotes" / “curly quotes” (no nesting, bounded by the line).
+_EMPH_RE = re.compile(r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\"([^\"\n]+)\"|“([^“”\n]+)”")
 _ID_TOKEN_RE = re.compile(r"\b(?:arxiv|doi)\s*:\s*\S+", re.IGNORECASE)
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _VENUE_RE = re.compile(r"^([A-Za-z][A-Za-z&\-. ]*?)\s*'?\s*((?:19|20)\d{2})$")
@@ -242,6 +267,12 @@ def extract_identifiers(text: str) -> tuple[str | None, str | None]:
     return arxiv, doi
 
 
+def extract_s2_id(text: str) -> str | None:
+    """A Semantic Scholar paper id (40 hex digits, lower case) from a semanticscholar.org/paper URL."""
+    m = _S2_URL_RE.search(text)
+    return m.group(1).lower() if m else None
+
+
 def _remove_identifiers(text: str) -> str:
     text = _URL_RE.sub(" ", text)
     text = _ID_TOKEN_RE.sub(" ", text)
@@ -266,10 +297,13 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     """(title candidate, notes, always_title) for a bullet/cell body."""
     book = _BOOK_RE.search(body)
     if book:
-        rest = _collapse((body[: book.start()] + " " + body[book.end() :]).strip())
-        rest = _collapse(_remove_identifiers(rest)).strip(" -–—:：,，;") or None
-        return _collapse(_remove_identifiers(book.group(1))), rest, True
+        around = _collapse((body[: book.start()] + " " + body[book.end() :]).strip())
+        around = _collapse(_remove_identifiers(around)).strip(" -–—:：,，;")
+        return _collapse(_remove_identifiers(book.group(1))), (around or None), True
     links = list(_MD_LINK_RE.finditer(body))
+    emph = _emphasised_title(body)
+    if emph is not None and not (links and not body[: links[0].start()].strip(" *_")):
+        return emph[0], emph[1], True
     meaningful = [
         m
         for m in links
@@ -277,12 +311,12 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     ]
     if meaningful and not body[: meaningful[0].start()].strip(" *_"):
         first = meaningful[0]
-        rest = body[first.end() :]
-        rest = _MD_LINK_RE.sub(
-            lambda m: "" if m.group(1).strip().lower() in _GENERIC_LINK_TEXT else m.group(1), rest
+        after = _MD_LINK_RE.sub(
+            lambda m: "" if m.group(1).strip().lower() in _GENERIC_LINK_TEXT else m.group(1),
+            body[first.end() :],
         )
-        rest = _collapse(_remove_identifiers(rest)).strip(" -–—:：,，;") or None
-        return first.group(1), rest, False
+        after = _collapse(_remove_identifiers(after)).strip(" -–—:：,，;")
+        return first.group(1), (after or None), False
     text = _MD_LINK_RE.sub(
         lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or _URL_RE.match(m.group(1)))
         else m.group(1),
@@ -291,6 +325,45 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     text = _remove_identifiers(text)
     head, rest = _split_candidate(text.rstrip())
     return head, rest, False
+
+
+def _stands_alone(before: str, after: str) -> bool:
+    """Is a quoted/bold segment with this text around it the whole title (not part of one)?"""
+    if _CJK_IDEO_RE.search(before) or _CJK_IDEO_RE.search(after):
+        return True
+    if after[:1].isalnum() or after[:1] in "-'’":
+        return False  # glued to the following text: **Bold**ed, "Quote"-based
+    a, b = after.strip(), before.strip()
+    after_ok = not a or a[0] in "([（【,，;；.。!！?？—–-|/" or a[0].islower()
+    if b[-1:].isalnum() and before[-1:] not in " \t":
+        return False
+    last = b.split()[-1] if b else ""
+    before_ok = not b or b[-1] in ":：,，(（[【—–-|" or last.islower() or len(b.split()) == 1
+    return after_ok and before_ok
+
+
+def _emphasised_title(body: str) -> tuple[str, str | None] | None:
+    """(title, notes) when ``body`` carries a title in quotes or bold amid commentary, else None."""
+    if "*" not in body and "_" not in body and '"' not in body and "“" not in body:
+        return None
+    for m in _EMPH_RE.finditer(body):
+        inner = next(g for g in m.groups() if g is not None)
+        if m.group(0)[0] in "\"“" and inner.rstrip().endswith((".", "。")):
+            continue  # a quoted sentence, not a quoted title
+        title = clean_title(_remove_identifiers(inner))
+        if not is_title(title)[0]:
+            continue
+        before, after = body[: m.start()], body[m.end() :]
+        if not _stands_alone(before, after):
+            continue
+        rest = _MD_LINK_RE.sub(
+            lambda lm: "" if lm.group(1).strip().lower() in _GENERIC_LINK_TEXT else lm.group(1),
+            (before.rstrip() + " " + after.lstrip()),
+        )
+        tidy = _collapse(_remove_identifiers(_strip_markup(rest)))
+        tidy = re.sub(r"\s+(?=[，。、；：！？）】])", "", tidy).strip(" -–—:：,，;；")
+        return title, (tidy or None)
+    return None
 
 
 def _header_roles(cells: list[str]) -> dict[str, int]:
@@ -370,6 +443,12 @@ class _Parser:
     def skip(self, line: int, text: str, reason: str) -> None:
         self.skipped.append(SkippedLine(self.source_file, line, _collapse(text), reason))
 
+    def skip_long(self, line: int, text: str) -> None:
+        """A line over MAX_LINE_CHARS: skipped unparsed (its text shortened in the report)."""
+        shown = text[:80].strip() + " …"
+        reason = f"line too long ({len(text)} characters)"
+        self.skipped.append(SkippedLine(self.source_file, line, shown, reason))
+
     def add(
         self,
         line: int,
@@ -381,6 +460,7 @@ class _Parser:
         notes: str | None = None,
         status: str | None = None,
         section: str | None = None,
+        s2_paper_id: str | None = None,
     ) -> None:
         occ = Occurrence(
             source_file=self.source_file,
@@ -392,21 +472,24 @@ class _Parser:
             notes=notes,
             status=status,
         )
-        self.entries.append(ListEntry(title=title, occurrence=occ, arxiv_id=ids[0], doi=ids[1]))
+        self.entries.append(
+            ListEntry(title=title, occurrence=occ, arxiv_id=ids[0], doi=ids[1], s2_paper_id=s2_paper_id)
+        )
 
     # -- one item (bullet body / paragraph line) ------------------------------------------
     def item(self, line_no: int, raw_line: str, body: str) -> None:
         ids = extract_identifiers(body)
+        s2 = extract_s2_id(body)
         candidate, notes, always = _candidate_from_text(body)
         title = clean_title(candidate)
         if always and title:
-            self.add(line_no, title, ids, notes=notes)
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
             return
         ok, why = is_title(title)
-        if not ok and title and (ids[0] or ids[1]) and not _CJK_IDEO_RE.search(title):
+        if not ok and title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title):
             ok = True  # an explicit identifier on the line makes it an entry whatever its text
         if ok:
-            self.add(line_no, title, ids, notes=notes)
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
         else:
             self.skip(line_no, raw_line, why or "not a title")
 
@@ -420,7 +503,7 @@ class _Parser:
         title = clean_title(candidate)
         ok, why = (True, "") if always and title else _heading_is_title(title)
         if ok:
-            self.add(line_no, title, ids, notes=notes)
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=extract_s2_id(body))
             return
         self.section = _clean_section(body)
         self.skip(line_no, raw_line, f"section heading ({why})")
@@ -432,6 +515,9 @@ class _Parser:
         roles = _header_roles(header)
         width = len(header)
         for line_no, raw in rows[2:]:
+            if len(raw) > MAX_LINE_CHARS:
+                self.skip_long(line_no, raw)
+                continue
             cells = _split_row(raw)
             if len(cells) != width:
                 msg = (
@@ -466,14 +552,15 @@ class _Parser:
         notes = _notes_cell(cell("notes")) if "notes" in roles else None
         status = None if "status" not in roles or _is_null(cell("status")) else _collapse(cell("status"))
         ids = extract_identifiers(title_cell)
+        s2 = extract_s2_id(title_cell)
         candidate, _, always = _candidate_from_text(title_cell)
         title = clean_title(candidate)
         if not (always and title):
             ok, why = is_title(title)
-            if not ok and not (title and (ids[0] or ids[1]) and not _CJK_IDEO_RE.search(title)):
+            if not ok and not (title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title)):
                 self.skip(line_no, raw, why or "not a title")
                 return
-        self.add(line_no, title, ids, venue=venue, year=year, notes=notes, status=status)
+        self.add(line_no, title, ids, venue=venue, year=year, notes=notes, status=status, s2_paper_id=s2)
 
     # -- whole text -----------------------------------------------------------------------
     def run(self, text: str) -> None:
@@ -489,6 +576,10 @@ class _Parser:
         while i < n:
             line = lines[i]
             no = i + 1
+            if len(line) > MAX_LINE_CHARS:
+                self.skip_long(no, line)
+                i += 1
+                continue
             if in_comment:
                 in_comment = "-->" not in line
                 i += 1
@@ -505,7 +596,12 @@ class _Parser:
                 i += 1
                 continue
             # table: a '|' row followed by a separator row
-            if "|" in line and i + 1 < n and _is_separator_row(lines[i + 1]):
+            if (
+                "|" in line
+                and i + 1 < n
+                and len(lines[i + 1]) <= MAX_LINE_CHARS
+                and _is_separator_row(lines[i + 1])
+            ):
                 rows = [(no, line), (no + 1, lines[i + 1])]
                 j = i + 2
                 while j < n and lines[j].strip() and "|" in lines[j]:
@@ -527,9 +623,12 @@ class _Parser:
                 continue
             # paragraph line
             stripped = line.strip()
-            if self.plain_text:
-                self.item(no, line, stripped)
-            elif _BOOK_RE.search(stripped) or any(extract_identifiers(stripped)):
+            if self.plain_text or (
+                _BOOK_RE.search(stripped)
+                or any(extract_identifiers(stripped))
+                or extract_s2_id(stripped)
+                or _emphasised_title(stripped) is not None
+            ):
                 self.item(no, line, stripped)
             i += 1
 
@@ -543,6 +642,243 @@ def parse_markdown(
     return parser.entries, parser.skipped, parser.problems
 
 
+# ----------------------------------------------------------------------------------- CSV / TSV
+
+#: Column names of a CSV/TSV list (compared case-insensitively, whole cell).
+_CSV_COLUMNS = {
+    "title": ("title", "标题", "名称", "paper", "name", "题目", "论文"),
+    "venue": ("venue", "来源"),
+    "year": ("year", "年份"),
+    "notes": ("notes", "说明", "备注"),
+    "status": ("status", "状态"),
+    "arxiv": ("arxiv", "arxiv_id"),
+    "doi": ("doi",),
+    "url": ("url",),
+}
+
+
+def _csv_roles(header: list[str]) -> dict[str, list[int]]:
+    roles: dict[str, list[int]] = {}
+    for i, cell in enumerate(header):
+        name = _collapse(_nfkc(cell).lstrip("\ufeff")).lower()
+        for role, keys in _CSV_COLUMNS.items():
+            if name in keys:
+                roles.setdefault(role, []).append(i)
+                break
+    return roles
+
+
+def _unquote_tsv(cell: str) -> str:
+    """Undo spreadsheet quoting of a TSV cell (doubled quotes inside); TSV is read without quoting."""
+    if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
+        return cell[1:-1].replace('""', '"')
+    return cell
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """Comma or semicolon: the one whose split of the header has a title column (else more cells)."""
+    best, best_score = ",", (-1, -1)
+    for delim in (",", ";"):
+        try:
+            cells = next(csv.reader([header_line], delimiter=delim), [])
+        except csv.Error:
+            continue
+        score = (int("title" in _csv_roles(cells)), len(cells))
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def parse_table_file(
+    text: str, source_file: str
+) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse a ``.csv`` (comma or semicolon) / ``.tsv`` list with a header row (pure).
+
+    Line numbers are physical lines of the file (a quoted cell may span lines: the row's first).
+    A row with more or fewer cells than the header is skipped with a non-fatal problem (guessing
+    which cell is which could attach wrong hints). No title column is a fatal problem.
+    """
+    parser = _Parser(source_file, plain_text=False)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        parser.problems.append(ListProblem(source_file, 1, "empty file: no titles in it", fatal=False))
+        return parser.entries, parser.skipped, parser.problems
+    physical = text.split("\n")
+    is_tsv = source_file.lower().endswith(".tsv")
+
+    def lines() -> Iterator[str]:
+        # long lines never reach the csv module (its field limit) nor the title heuristics
+        for no, line in enumerate(physical, start=1):
+            if len(line) > MAX_LINE_CHARS:
+                parser.skip_long(no, line)
+                yield "\n"
+            else:
+                yield line + "\n"
+
+    header_line = next((ln for ln in physical if ln.strip() and len(ln) <= MAX_LINE_CHARS), "")
+    delim = "\t" if is_tsv else _sniff_delimiter(header_line)
+    if is_tsv:
+        reader = csv.reader(lines(), delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(lines(), delimiter=delim)
+    header: list[str] | None = None
+    header_no = 0
+    roles: dict[str, list[int]] = {}
+    prev_end = 0
+    try:
+        for row in reader:
+            start, prev_end = prev_end + 1, reader.line_num
+            if is_tsv:
+                row = [_unquote_tsv(c) for c in row]
+            if not any(c.strip() for c in row):
+                continue
+            if header is None:
+                header, header_no = row, start
+                roles = _csv_roles(header)
+                if "title" not in roles:
+                    found = ", ".join(repr(c.strip()) for c in header)
+                    kind = "TSV" if is_tsv else "CSV"
+                    msg = (
+                        f"{kind} list without a title column: the header (line {start}) is {found}; "
+                        "name the title column title / 标题 / 名称 / paper / name"
+                    )
+                    parser.problems.append(ListProblem(source_file, start, msg, fatal=True))
+                    return parser.entries, parser.skipped, parser.problems
+                continue
+            raw = (" | " if len(row) > 1 else "").join(row)
+            if len(row) != len(header):
+                msg = (
+                    f"row has {len(row)} cells, the header (line {header_no}) has {len(header)}: "
+                    "row skipped; "
+                    f"quote cells that contain {'a tab' if is_tsv else repr(delim)}"
+                )
+                if prev_end > start:
+                    msg += f" (the row runs to line {prev_end}: is a '\"' left unclosed?)"
+                parser.problems.append(ListProblem(source_file, start, msg, fatal=False))
+                parser.skip(start, raw, f"ragged row (expected {len(header)} cells, got {len(row)})")
+                continue
+            _csv_row(parser, start, raw, row, roles)
+    except csv.Error as exc:
+        line = reader.line_num or 1
+        parser.problems.append(
+            ListProblem(source_file, line, f"malformed {'TSV' if is_tsv else 'CSV'} near line {line}: {exc}",
+                        fatal=True)
+        )
+    return parser.entries, parser.skipped, parser.problems
+
+
+def _csv_row(parser: _Parser, line_no: int, raw: str, row: list[str], roles: dict[str, list[int]]) -> None:
+    def cells(role: str) -> list[str]:
+        return [row[i] for i in roles.get(role, [])]
+
+    def first(role: str) -> str:
+        return next((c for c in cells(role) if not _is_null(c)), "")
+
+    title_cell = first("title")
+    if _is_null(title_cell):
+        parser.skip(line_no, raw, "no title in the title column")
+        return
+    venue, year = parse_venue(first("venue"))
+    if "year" in roles:
+        _, y = parse_venue(first("year"))
+        year = y if y is not None else year
+    notes = "\n".join(n for n in (_notes_cell(c) for c in cells("notes")) if n) or None
+    status = _collapse(first("status")) or None
+    ids_text = " ".join([title_cell] + cells("url"))
+    arxiv, doi = extract_identifiers(ids_text)
+    for cell in cells("arxiv"):
+        c = _collapse(cell)
+        bare = _ARXIV_BARE_RE.match(c)
+        arxiv = arxiv or (_normalise_arxiv(bare.group(1)) if bare else extract_identifiers(c)[0])
+    for cell in cells("doi"):
+        c = _collapse(cell)
+        doi = doi or extract_identifiers(c if "doi" in c.lower() else f"doi:{c}")[1]
+    s2 = extract_s2_id(ids_text)
+    candidate, _, always = _candidate_from_text(title_cell)
+    title = clean_title(candidate)
+    if not (always and title):
+        ok, why = is_title(title)
+        if not ok and not (title and (arxiv or doi or s2) and not _CJK_IDEO_RE.search(title)):
+            parser.skip(line_no, raw, why or "not a title")
+            return
+    parser.add(line_no, title, (arxiv, doi), venue=venue, year=year, notes=notes, status=status,
+               s2_paper_id=s2, section=None)
+
+
+# ----------------------------------------------------------------------------------- BibTeX
+
+
+def parse_bibtex(
+    text: str, source_file: str
+) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse a ``.bib`` list (pure): one entry per BibTeX entry with a title; line = its '@' line.
+
+    A syntax error is a fatal problem naming the entry (``@article{key``) and its line.
+    """
+    parser = _Parser(source_file, plain_text=False)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        parser.problems.append(ListProblem(source_file, 1, "empty file: no titles in it", fatal=False))
+        return parser.entries, parser.skipped, parser.problems
+    bib_entries, errors = read_bibtex(text)
+    for err in errors:
+        where = f" (noticed at line {err.error_line})" if err.error_line != err.line else ""
+        parser.problems.append(
+            ListProblem(source_file, err.line, f"BibTeX syntax error in {err.message}{where}", fatal=True)
+        )
+    for be in bib_entries:
+        label = f"@{be.entry_type}{{{be.key}"
+        raw_title = be.fields.get("title", "")
+        if len(raw_title) > MAX_LINE_CHARS:
+            parser.skip(be.line, label, f"title too long ({len(raw_title)} characters)")
+            continue
+        title = clean_title(latex_to_text(raw_title)) if raw_title.strip() else ""
+        if not title:
+            parser.skip(be.line, label, "BibTeX entry without a title")
+            continue
+        fields = {k: latex_to_text(v) if len(v) <= MAX_LINE_CHARS else "" for k, v in be.fields.items()}
+        venue_text = fields.get("journal") or fields.get("booktitle") or fields.get("journaltitle") or ""
+        venue = venue_text or None
+        if venue and "arxiv" in venue.lower():
+            venue = "arXiv"
+        year_m = re.search(r"(?:19|20)\d{2}", fields.get("year", "") or fields.get("date", ""))
+        arxiv: str | None = None
+        prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+        eprint = _collapse(fields.get("eprint", ""))
+        if eprint and prefix == "arxiv":
+            bare = _ARXIV_BARE_RE.match(eprint)
+            arxiv = _normalise_arxiv(bare.group(1)) if bare else extract_identifiers(eprint)[0]
+        doi_field = _collapse(be.fields.get("doi", ""))  # raw: latex_to_text would turn "--" into "–"
+        doi = extract_identifiers(doi_field if "doi" in doi_field.lower() else f"doi:{doi_field}")[1] \
+            if doi_field else None
+        url = be.fields.get("url", "")
+        url_arxiv, url_doi = extract_identifiers(url)
+        parser.add(
+            be.line,
+            title,
+            (arxiv or url_arxiv, doi or url_doi),
+            venue=venue,
+            year=int(year_m.group(0)) if year_m else None,
+            s2_paper_id=extract_s2_id(url),
+            section=None,
+        )
+    return parser.entries, parser.skipped, parser.problems
+
+
+def parse_list_text(
+    text: str, source_file: str
+) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse one list's text by its suffix: .csv/.tsv, .bib, else markdown / plain text."""
+    suffix = PurePosixPath(source_file).suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return parse_table_file(text, source_file)
+    if suffix == ".bib":
+        return parse_bibtex(text, source_file)
+    return parse_markdown(text, source_file)
+
+
 # ----------------------------------------------------------------------------------- loading
 
 
@@ -552,6 +888,8 @@ def _list_files(raw_dir: Path) -> list[Path]:
         rel = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue
+        if rel.as_posix().lower() == OVERRIDES_FILE:
+            continue  # the overrides file (pipeline.overrides), never a reading list
         if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
             found.append(path)
     return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
@@ -571,8 +909,92 @@ def _decode_problem(rel: str, data: bytes, err: UnicodeDecodeError) -> ListProbl
     return ListProblem(rel, line, msg, fatal=True)
 
 
+#: Magic numbers of files that are surely not text lists (a PDF or a spreadsheet renamed .csv ...).
+_BINARY_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx / .docx file?)"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.xls / .doc?)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x7fELF", "an executable"),
+)
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _BINARY_SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data[:8192]:
+        return "NUL bytes in the first 8 KB"
+    return None
+
+
+def _plausible_gb18030(data: bytes, text: str) -> bool:
+    """GB18030 text that is really Chinese: CJK present, no control / private-use characters, and
+    most double-byte characters in the GB2312 range (Latin-1 "é"+letter decodes as rare GBK
+    ideographs - that is mojibake, not Chinese notes)."""
+    if not _CJK_IDEO_RE.search(text) or _CONTROL_RE.search(text):
+        return False
+    wide = [c for c in text if ord(c) > 0x7F]
+    if any(unicodedata.category(c) in ("Co", "Cn") for c in wide):
+        return False
+    gb2312 = 0
+    for c in wide:
+        b = c.encode("gb18030")
+        gb2312 += len(b) == 2 and b[0] >= 0xA1 and b[1] >= 0xA1
+    return gb2312 >= 0.8 * len(wide)
+
+
+def decode_list_bytes(rel: str, data: bytes) -> tuple[str | None, list[ListProblem]]:
+    """The text of a list file, or None and a fatal problem; GB18030 is accepted with a warning."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), []
+            except UnicodeDecodeError as exc:
+                off = exc.start + len(bom)
+                line = data[:off].count(b"\n") + 1 if name == "UTF-8" else 0
+                at = f"line {line}, " if line else ""
+                msg = f"starts with a {name} byte-order mark but is not valid {name} ({at}byte offset {off})"
+                return None, [ListProblem(rel, line, msg, fatal=True)]
+    kind = _binary_kind(data)
+    if kind is not None:
+        return None, [ListProblem(rel, 0, f"binary file, not a reading list ({kind})", fatal=True)]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _plausible_gb18030(data, text):
+        line = data[: utf8_error.start].count(b"\n") + 1
+        msg = (
+            f"read as GB18030 (not UTF-8; first non-UTF-8 byte on line {line}, byte offset "
+            f"{utf8_error.start}); consider saving it as UTF-8"
+        )
+        return text, [ListProblem(rel, line, msg, fatal=False)]
+    return None, [_decode_problem(rel, data, utf8_error)]
+
+
 def load_reading_lists(raw_dir: Path) -> LoadedLists:
-    """Parse every ``*.md`` / ``*.markdown`` / ``*.txt`` under ``raw_dir`` (recursive, sorted)."""
+    """Parse every list file (``LIST_SUFFIXES``) under ``raw_dir`` (recursive, sorted), except
+    the top-level ``overrides.csv``."""
     raw_dir = Path(raw_dir)
     loaded = LoadedLists()
     if not raw_dir.is_dir():
@@ -601,13 +1023,12 @@ def load_reading_lists(raw_dir: Path) -> LoadedLists:
             msg = f"cannot read file: {exc.strerror or exc}"
             loaded.problems.append(ListProblem(rel, 0, msg, fatal=True))
             continue
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            loaded.problems.append(_decode_problem(rel, data, exc))
+        text, decode_problems = decode_list_bytes(rel, data)
+        loaded.problems.extend(decode_problems)
+        if text is None:
             continue
-        entries, skipped, problems = parse_markdown(text, rel)
-        if text.strip() and not entries:
+        entries, skipped, problems = parse_list_text(text, rel)
+        if text.strip() and not entries and not any(p.fatal for p in problems):
             problems.append(ListProblem(rel, 1, "no paper titles found in this file", fatal=False))
         loaded.entries.extend(entries)
         loaded.skipped.extend(skipped)
@@ -666,6 +1087,8 @@ def merge_entries(entries: Iterable[ListEntry]) -> list[TitleRecord]:
             keys.append(("arxiv", entry.arxiv_id.lower()))
         if entry.doi:
             keys.append(("doi", entry.doi.lower()))
+        if entry.s2_paper_id:
+            keys.append(("s2", entry.s2_paper_id.lower()))
         for key in keys:
             if key in first_by_key:
                 union(first_by_key[key], i)

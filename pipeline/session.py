@@ -17,7 +17,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-import requests_cache
 from requests_cache import DEFAULT_IGNORED_PARAMS, CachedSession
+from urllib3.exceptions import NewConnectionError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -48,7 +47,24 @@ log = logging.getLogger(__name__)
 API_KEY_HEADERS = ("X-API-Key", "x-api-key", "X-Api-Key", "X-API-KEY")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: An empty arXiv page is retried a few times only: after that it is more likely a real "no such id".
-EMPTY_PAGE_ATTEMPTS = 3
+EMPTY_PAGE_ATTEMPTS = 5
+#: A host that refuses connections or whose name does not resolve is not "busy": it is down or we are
+#: offline. Such a request is tried twice, one second apart, and three in a row open the circuit, so
+#: an offline run gives up within seconds instead of walking the whole backoff ladder.
+UNREACHABLE_ATTEMPTS = 2
+UNREACHABLE_WAIT_S = 1.0
+UNREACHABLE_TRIPS = 3
+RATE_LIMIT_TRIP_FACTOR = 5
+
+
+def is_unreachable(exc: BaseException | None) -> bool:
+    """Connection refused, DNS failure or connect timeout (not a reset or a slow answer)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError) or isinstance(exc.args[0] if exc.args else None, NewConnectionError)
 
 
 class RetryableStatus(requests.exceptions.RequestException):
@@ -87,6 +103,8 @@ class ApiStats:
     statuses: Counter[str] = field(default_factory=Counter)
     circuit_open: bool = False
     consecutive_failures: int = 0
+    consecutive_unreachable: int = 0
+    consecutive_rate_limited: int = 0
 
 
 @dataclass
@@ -185,9 +203,20 @@ class HttpClient:
             s = self.stats.apis[api]
             s.network_requests += 1
             s.statuses[str(status) if status is not None else type(exc).__name__] += 1
+            unreachable = is_unreachable(exc)
+            s.consecutive_unreachable = s.consecutive_unreachable + 1 if unreachable else 0
+            # A 429 burst is weather; hundreds in a row (a revoked key, an exhausted shared pool) is
+            # climate: after RATE_LIMIT_TRIP_FACTOR x the breaker limit the host is left alone until next run.
+            s.consecutive_rate_limited = s.consecutive_rate_limited + 1 if status == 429 else 0
+            if s.consecutive_rate_limited >= RATE_LIMIT_TRIP_FACTOR * self.settings.http.circuit_breaker_failures:
+                if not s.circuit_open:
+                    log.error("%s: %d rate-limited answers in a row; leaving it alone for this run", api,
+                              s.consecutive_rate_limited)
+                s.circuit_open = True
             if status is None or status >= 500:
                 s.consecutive_failures += 1
-                if s.consecutive_failures >= self.settings.http.circuit_breaker_failures:
+                limit = self.settings.http.circuit_breaker_failures
+                if s.consecutive_failures >= limit or s.consecutive_unreachable >= min(UNREACHABLE_TRIPS, limit):
                     if not s.circuit_open:
                         log.error("%s: %d failures in a row; treating it as down for this run", api, s.consecutive_failures)
                     s.circuit_open = True
@@ -259,6 +288,8 @@ class HttpClient:
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             base = backoff(state)
+            if is_unreachable(exc):
+                return min(base, UNREACHABLE_WAIT_S)
             if isinstance(exc, RetryableStatus) and exc.response is not None:
                 after = parse_retry_after(exc.response.headers.get("Retry-After"))
                 if after is not None:
@@ -276,6 +307,10 @@ class HttpClient:
         def stop_empty(state: RetryCallState) -> bool:
             return empty_pages >= EMPTY_PAGE_ATTEMPTS
 
+        def stop_unreachable(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            return is_unreachable(exc) and state.attempt_number >= UNREACHABLE_ATTEMPTS
+
         def before_sleep(state: RetryCallState) -> None:
             with self._lock:
                 stats.retries += 1
@@ -285,7 +320,7 @@ class HttpClient:
         retrying = Retrying(
             retry=retry_if_exception(retryable),
             wait=wait,
-            stop=stop_after_attempt(cfg.max_attempts) | stop_before_delay(cfg.retry_budget_s) | stop_empty,
+            stop=stop_after_attempt(cfg.max_attempts) | stop_before_delay(cfg.retry_budget_s) | stop_empty | stop_unreachable,
             before_sleep=before_sleep,
             reraise=True,
         )
@@ -358,4 +393,4 @@ def build_http(settings: Settings) -> HttpClient:
     return HttpClient(settings)
 
 
-__all__ = ["HttpClient", "build_cached_session", "build_http", "parse_retry_after", "requests_cache", "time"]
+__all__ = ["HttpClient", "build_cached_session", "build_http", "is_unreachable", "parse_retry_after"]

@@ -8,7 +8,8 @@ atomically. So a failed stage reruns alone, and a killed run loses nothing alrea
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -209,6 +210,15 @@ def _mark_failed(store: dict[str, dict[str, Any]], ids: Iterable[str], reason: s
 # -------------------------------------------------------------------------------------- arxiv
 
 
+def _with_second_pass(batches: list[list[str]], failed: list[list[str]]) -> Iterator[list[str]]:
+    """The batches, then those of them that failed, once more (``failed`` is filled during the first pass).
+
+    A batch that used up its retries in a bad minute often succeeds a minute later; one more try
+    before giving up costs nothing when it works and saves a whole rerun.
+    """
+    return chain(batches, failed)
+
+
 def chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -227,11 +237,14 @@ def run_arxiv(ctx: Context) -> Path:
     due = due_ids(ids, store, timedelta(days=ctx.settings.arxiv.records_expire_days), ctx.now)
     ctx.progress.stage("arxiv", f"{len(ids)} papers, {len(due)} to fetch")
     batches = chunks(due, ctx.settings.arxiv.batch_size)
-    for number, batch in enumerate(batches, start=1):
+    failed: list[list[str]] = []
+    for number, batch in enumerate(_with_second_pass(batches, failed), start=1):
         try:
             records, missing = arxiv_source.fetch_records(ctx.http, ctx.settings, batch)
         except FetchError as exc:
             _mark_failed(store, batch, str(exc), ctx.now)
+            if number <= len(batches) and exc.reason != "circuit_open":
+                failed.append(batch)
             continue
         stamp = iso(ctx.now)
         for key, record in records.items():
@@ -243,7 +256,7 @@ def run_arxiv(ctx: Context) -> Path:
             if key not in records:
                 _mark_failed(store, [key], "arXiv returned no entry for this id", ctx.now)
         save_store(path, store, ctx)  # checkpoint after every batch
-        ctx.progress.step("arxiv", number, len(batches), force=True)
+        ctx.progress.step("arxiv", min(number, len(batches)), len(batches), force=True)
     save_store(path, store, ctx)
     return path
 
@@ -281,11 +294,14 @@ def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
         due = due_ids(ids, store, timedelta(hours=ctx.settings.semantic_scholar.records_expire_hours), ctx.now)
     ctx.progress.stage("semantic_scholar", f"{len(ids)} papers, {len(due)} to fetch")
     batches = chunks(due, ctx.settings.semantic_scholar.batch_size)
-    for number, batch in enumerate(batches, start=1):
+    failed: list[list[str]] = []
+    for number, batch in enumerate(_with_second_pass(batches, failed), start=1):
         try:
             found = s2_source.fetch_batch(ctx.http, ctx.settings, batch, force_refresh=force_refresh)
         except FetchError as exc:
             _mark_failed(store, batch, str(exc), ctx.now)
+            if number <= len(batches) and exc.reason != "circuit_open":
+                failed.append(batch)
             continue
         stamp = iso(ctx.now)
         for key, record in found.items():
@@ -294,7 +310,7 @@ def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
             else:
                 store[key] = {"record": record.to_dict(), "fetched_at": stamp, "error": None}
         save_store(path, store, ctx)
-        ctx.progress.step("semantic_scholar", number, len(batches), force=True)
+        ctx.progress.step("semantic_scholar", min(number, len(batches)), len(batches), force=True)
     save_store(path, store, ctx)
     return path
 

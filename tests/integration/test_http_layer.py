@@ -141,8 +141,10 @@ def test_retry_after_is_honoured(emulator: Any, make_http: Callable[..., HttpCli
     assert time.monotonic() - start >= 1.0
 
 
-def test_budget_exhaustion_reports_the_reason(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
-    http = make_http(emulator, extra="")
+def test_budget_exhaustion_reports_the_reason(emulator: Any, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(emulator).replace("[http]\n", "[http]\ncircuit_breaker_failures = 100\n"))
+    http = HttpClient(load_settings(path, env={}))
     emulator.inject("s2", "503", times=50)
     with pytest.raises(FetchError) as info:
         s2_source.fetch_batch(http, settings_of(http), ["ARXIV:1810.04805"])

@@ -129,3 +129,12 @@ def test_parse_arxiv_id(text: str, expected: Any) -> None:
 
 def test_title_query_is_a_quoted_phrase_that_cannot_break_the_syntax() -> None:
     assert arxiv_source.title_query('ZEN: Pre-training Chinese (Z) "Text"') == 'ti:"zen pre training chinese z text"'
+
+
+def test_feed_with_external_entities_is_refused_before_the_arxiv_parser_sees_it() -> None:
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&x;</title></entry></feed>'
+    )
+    with pytest.raises(InvalidResponseError, match="entities"):
+        arxiv_source.check_feed(make_response(200, evil), expect_entries=False)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
-import types
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.listformats import latex_to_text, read_bibtex
 from pipeline.models import ListEntry, Occurrence
 from pipeline.readinglists import (
     ListProblem,
+    extract_identifiers,
+    extract_s2_id,
     is_title,
     load_reading_lists,
     merge_entries,
+    parse_list_text,
     parse_markdown,
     parse_venue,
     raise_for_fatal,
@@ -386,3 +387,360 @@ def test_parse_markdown_misc_structures() -> None:
         ("一篇中文论文的标题", 9, "Language Models"),  # 《》 is always a title
     ]
     assert [s.line for s in skipped] == [5]  # the short heading, used as a section
+
+
+# ------------------------------------------------------------------------------ round 2: formats
+
+FORMATS = FIXTURES / "formats"
+S2_A = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _parse_fixture(name: str) -> tuple[list, list, list]:
+    path = FORMATS / name
+    return parse_list_text(path.read_text(encoding="utf-8"), name)
+
+
+def _fatal_text(loaded: object) -> str:
+    with pytest.raises(InputError) as info:
+        raise_for_fatal(loaded.problems)  # type: ignore[attr-defined]
+    return str(info.value)
+
+
+def test_csv_list_columns_identifiers_and_physical_lines() -> None:
+    entries, skipped, problems = _parse_fixture("list.csv")
+    got = [(e.occurrence.line, e.title) for e in entries]
+    assert got == [
+        (2, "Attention Is All You Need"),
+        (3, "DistilBERT, a distilled version of BERT: smaller, faster, cheaper and lighter"),
+        (5, "A Synthetic Paper With A DOI Column"),  # line 4 is the 2nd physical line of row 3
+        (6, "A Synthetic Paper With An S2 Link"),
+    ]
+    first = entries[0]
+    assert first.arxiv_id == "1706.03762"  # arXiv column, version dropped
+    occ = first.occurrence
+    assert (occ.venue_hint, occ.year_hint, occ.notes, occ.status) == ("NeurIPS", 2017, "经典", "done")
+    assert (entries[1].occurrence.venue_hint, entries[1].occurrence.year_hint) == ("arXiv", 2019)
+    assert entries[1].occurrence.notes == "蒸馏\n两行备注"
+    assert entries[2].doi == "10.5555/synth.001"
+    assert entries[3].s2_paper_id == S2_A
+    reasons = {s.line: s.reason for s in skipped}
+    assert "Chinese" in reasons[7] and "no title" in reasons[8] and "ragged" in reasons[9]
+    (ragged,) = problems
+    assert (ragged.source_file, ragged.line, ragged.fatal) == ("list.csv", 9, False)
+    assert "9 cells" in ragged.message and "has 8" in ragged.message
+
+
+def test_csv_semicolon_delimiter_chinese_header_and_bom() -> None:
+    entries, _, problems = _parse_fixture("semi.csv")
+    assert problems == []
+    assert [(e.occurrence.line, e.title) for e in entries] == [
+        (2, "Synthetic Semicolon Title One"),
+        (3, "一篇中文论文的标题"),  # 《》: always a title
+    ]
+    occ = entries[0].occurrence
+    assert (occ.venue_hint, occ.year_hint, occ.notes) == ("ICML", 2022, "第一篇")
+
+
+def test_tsv_list() -> None:
+    entries, _, problems = _parse_fixture("list.tsv")
+    assert problems == []
+    assert [(e.occurrence.line, e.title) for e in entries] == [
+        (2, '"Why Should I Trust You?": Explaining the Predictions of Any Classifier'),  # quotes kept
+        (3, 'A Quoted "Synthetic" Tab Title'),  # spreadsheet quoting undone
+        (4, "Synthetic TSV PDF Link"),
+    ]
+    assert entries[0].occurrence.notes == "LIME" and entries[0].occurrence.year_hint == 2016
+    assert entries[2].arxiv_id == "2101.00009"
+
+
+def test_csv_without_title_column_is_fatal_and_lists_header(tmp_path: Path) -> None:
+    (tmp_path / "papers.csv").write_text("\nfoo,bar,baz\nA Synthetic Title Here,x,y\n", encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    (problem,) = loaded.problems
+    assert problem.fatal and (problem.source_file, problem.line) == ("papers.csv", 2)
+    text = _fatal_text(loaded)
+    assert text.startswith("papers.csv:2: ") and "'foo', 'bar', 'baz'" in text and "title" in text
+    assert loaded.entries == []
+
+
+def test_overrides_csv_is_never_a_reading_list(tmp_path: Path) -> None:
+    (tmp_path / "overrides.csv").write_text("title,arxiv_id,s2_paper_id,note\nSome Pinned Title,none,,\n")
+    (tmp_path / "list.csv").write_text("title\nA Synthetic Title Here\n", encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    assert loaded.files == ["list.csv"]
+    assert [e.title for e in loaded.entries] == ["A Synthetic Title Here"]
+
+
+def test_bibtex_list() -> None:
+    entries, skipped, problems = _parse_fixture("refs.bib")
+    assert problems == []
+    assert [(e.occurrence.line, e.title) for e in entries] == [
+        (4, "Attention Is All You Need"),
+        (12, "Schütze and École: Synthetic Models & Data — a Study of k-means 1–2"),
+        (20, "A Synthetic Misc Entry"),
+    ]
+    vaswani, schutze, misc = entries
+    assert vaswani.arxiv_id == "1706.03762" and vaswani.occurrence.venue_hint == "arXiv"
+    assert vaswani.occurrence.year_hint == 2017
+    assert schutze.doi == "10.5555/synth--002"  # the DOI is not LaTeX: "--" stays
+    assert schutze.occurrence.venue_hint == "Proceedings of the Synthetic ACL 2020"  # @string + '#'
+    assert schutze.occurrence.year_hint == 2020
+    assert misc.s2_paper_id == "0123456789abcdef0123456789abcdef01234568"
+    assert [(s.line, s.text, s.reason) for s in skipped] == [
+        (24, "@book{notitle2019", "BibTeX entry without a title")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"{\"u}ber", "über"),
+        (r"M\"uller and M\"{u}ller", "Müller and Müller"),
+        (r"{\'E}cole na{\"\i}ve", "École naïve"),
+        (r"Tom \& Jerry", "Tom & Jerry"),
+        (r"pages 1--2, a---b", "pages 1–2, a—b"),
+        ("{BERT}:   Pre-training\n   of {D}eep", "BERT: Pre-training of Deep"),
+        (r"\emph{Very} \textbf{Bold} $k$-NN", "Very Bold k-NN"),
+        (r"Stra{\ss}e {\o}re \c{c}a 100\%", "Straße øre ça 100%"),
+    ],
+)
+def test_latex_to_text(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+BROKEN_BIB = """\
+@article{good1,
+  title = {A Good Synthetic Entry},
+}
+@article{unclosed2020,
+  title = {An {Unclosed Synthetic Title},
+  year = 2020
+}
+@inproceedings{nocomma2021,
+  title = {Missing Comma After This}
+  year = 2021
+}
+@misc{
+  title = {No Key Here}
+}
+@article{good2, title = {Another Good Synthetic Entry}}
+"""
+
+
+def test_bibtex_syntax_errors_are_fatal_and_name_the_entry(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text(BROKEN_BIB, encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    fatal = [p for p in loaded.problems if p.fatal]
+    assert [(p.source_file, p.line) for p in fatal] == [("refs.bib", 4), ("refs.bib", 8), ("refs.bib", 12)]
+    assert "@article{unclosed2020" in fatal[0].message and "unbalanced braces" in fatal[0].message
+    assert "@inproceedings{nocomma2021" in fatal[1].message and "missing comma" in fatal[1].message
+    assert "'title'" in fatal[1].message
+    assert "@misc" in fatal[2].message and "key is missing" in fatal[2].message
+    text = _fatal_text(loaded)
+    assert "refs.bib:4: BibTeX syntax error in entry @article{unclosed2020" in text
+    assert "refs.bib:8:" in text and "refs.bib:12:" in text
+    # the reader recovers: the good entries around the broken ones are still found
+    assert [e.title for e in loaded.entries] == ["A Good Synthetic Entry", "Another Good Synthetic Entry"]
+
+
+def test_bibtex_reader_edge_cases() -> None:
+    text = (
+        "Contact me@example.org about this file.\n"
+        "@preamble{ \"\\newcommand{\\x}{y}\" }\n"
+        "@Article(paren2020, Title = \"Paren {Delimited} Entry\", YEAR = \"2020\")\n"
+        "@misc{bare}\n"
+    )
+    entries, errors = read_bibtex(text)
+    assert errors == []
+    got = [(e.entry_type, e.key, e.line) for e in entries]
+    assert got == [("article", "paren2020", 3), ("misc", "bare", 4)]
+    assert entries[0].fields == {"title": "Paren {Delimited} Entry", "year": "2020"}
+
+
+def test_markdown_bold_quoted_and_book_titles() -> None:
+    entries, skipped, _ = _parse_fixture("emph.md")
+    by_line = {e.occurrence.line: e for e in entries}
+    assert by_line[3].title == "Attention Is All You Need"
+    assert by_line[3].occurrence.notes == "推荐阅读，很经典"
+    assert by_line[4].title == "Synthetic Bold Title At The Start"
+    assert by_line[4].occurrence.notes == "(NeurIPS 2021)"
+    assert by_line[5].title == "A Quoted Synthetic Title In Prose"
+    assert (by_line[6].title, by_line[6].occurrence.notes) == ("A Curly Quoted Synthetic Title", "中文评论")
+    # a quote that is part of the title does not cut it
+    assert by_line[7].title == '"Why Should I Trust You?": Explaining the Predictions of Any Classifier'
+    assert by_line[8].title == 'The "Something Something" Paper Title Goes On'
+    assert "masking" not in [e.title for e in entries]
+    # paragraphs: bold / 《》 titles count, plain prose does not
+    assert by_line[10].title == "Another Synthetic Bold Paragraph Title"
+    assert by_line[11].title == "书名号里的标题"
+    assert 12 not in by_line
+
+
+def test_identifier_forms() -> None:
+    entries, _, _ = _parse_fixture("emph.md")
+    by_title = {e.title: e for e in entries}
+    assert by_title["S2 only"].s2_paper_id == "0123456789abcdef0123456789abcdef0123456a"
+    assert by_title["Synthetic S2 Linked Title"].s2_paper_id == "0123456789abcdef0123456789abcdef0123456b"
+    assert by_title["Synthetic PDF Link Title"].arxiv_id == "2101.00007"
+    assert by_title["Synthetic DOI URL Title"].doi == "10.5555/synth.003"
+    assert by_title["Synthetic arXiv Prefix Title"].arxiv_id == "2101.00008"
+    assert extract_identifiers("https://arxiv.org/pdf/2101.00001v2.pdf") == ("2101.00001", None)
+    assert extract_identifiers("see arXiv: 2101.00002v1") == ("2101.00002", None)
+    assert extract_identifiers("https://doi.org/10.18653/v1/N19-1423") == (None, "10.18653/v1/n19-1423")
+    assert extract_s2_id(f"https://www.semanticscholar.org/paper/{S2_A.upper()}") == S2_A
+    slug_url = f"https://www.semanticscholar.org/paper/Attention-is-All-you-Need-Vaswani/{S2_A}"
+    assert extract_s2_id(slug_url) == S2_A
+    assert extract_s2_id("https://www.semanticscholar.org/paper/not-an-id") is None
+    assert extract_s2_id(f"https://github.com/x/{S2_A}") is None
+
+
+def test_merge_by_shared_s2_id() -> None:
+    entries = [
+        ListEntry("First Spelling", Occurrence("a.md", 1, None, "First Spelling"), s2_paper_id=S2_A),
+        ListEntry("Second Spelling", Occurrence("b.bib", 4, None, "Second Spelling"), s2_paper_id=S2_A),
+    ]
+    (record,) = merge_entries(entries)
+    assert record.title == "First Spelling" and record.s2_paper_id == S2_A
+
+
+# ------------------------------------------------------------------------------ round 2: hostile input
+
+
+def test_gb18030_file_is_read_with_a_warning(tmp_path: Path) -> None:
+    text = "# 笔记\n- Attention Is All You Need  经典论文，必读\n"
+    (tmp_path / "gbk.md").write_bytes(text.encode("gb18030"))
+    loaded = load_reading_lists(tmp_path)
+    assert [(e.title, e.occurrence.line, e.occurrence.notes) for e in loaded.entries] == [
+        ("Attention Is All You Need", 2, "经典论文，必读")
+    ]
+    (problem,) = loaded.problems
+    assert not problem.fatal and (problem.source_file, problem.line) == ("gbk.md", 1)
+    assert "read as GB18030 (not UTF-8" in problem.message
+    assert "consider saving it as UTF-8" in problem.message
+    raise_for_fatal(loaded.problems)  # a warning only
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"- A Good Synthetic Title\n- Bad \x80\x80 bytes here\n",  # neither UTF-8 nor GB18030
+        "- A Good Synthetic Title\n- 中文\x01控制\n".encode("gb18030"),  # GB18030 with a control char
+        "- A Good Synthetic Title\n- Caf\u00e9s and Na\u00efve Text\n".encode("latin-1"),  # Latin-1
+    ],
+)
+def test_undecodable_file_is_fatal_with_line_and_offset(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "bad.md").write_bytes(data)
+    loaded = load_reading_lists(tmp_path)
+    (problem,) = loaded.problems
+    assert problem.fatal and (problem.source_file, problem.line) == ("bad.md", 2)
+    text = _fatal_text(loaded)
+    assert text.startswith("bad.md:2: not UTF-8") and "byte offset" in text
+    assert loaded.entries == []
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "bom"),
+    [
+        ("bom8.md", "utf-8", b"\xef\xbb\xbf"),
+        ("bom16le.md", "utf-16-le", b"\xff\xfe"),
+        ("bom16be.txt", "utf-16-be", b"\xfe\xff"),
+        ("bom16.csv", "utf-16-le", b"\xff\xfe"),
+    ],
+)
+def test_bom_encodings_are_accepted(tmp_path: Path, name: str, encoding: str, bom: bytes) -> None:
+    is_csv = name.endswith(".csv")
+    body = "title,notes\nA Synthetic BOM Title,中文\n" if is_csv else "- A Synthetic BOM Title\n"
+    (tmp_path / name).write_bytes(bom + body.replace("\n", "\r\n").encode(encoding))
+    loaded = load_reading_lists(tmp_path)
+    assert loaded.problems == []
+    assert [(e.title, e.occurrence.line) for e in loaded.entries] == [
+        ("A Synthetic BOM Title", 2 if name.endswith(".csv") else 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("figure.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        ("paper.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        ("sheet.csv", b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
+        ("nul.md", b"- A Title\n\x00\x01\x02 binary junk", "NUL"),
+        ("utf16-no-bom.md", "- A Synthetic Title\n".encode("utf-16-le"), "NUL"),
+    ],
+)
+def test_binary_list_file_is_fatal(tmp_path: Path, name: str, data: bytes, kind: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not a list extension: not read at all
+    loaded = load_reading_lists(tmp_path)
+    assert loaded.files == [name]
+    (problem,) = loaded.problems
+    assert problem.fatal and problem.source_file == name
+    assert "binary file, not a reading list" in problem.message and kind in problem.message
+    assert _fatal_text(loaded).startswith(f"{name}: binary file, not a reading list")
+
+
+@pytest.mark.parametrize("name", ["huge.md", "huge.txt", "huge.csv", "huge.tsv"])
+def test_megabyte_line_is_skipped_quickly(tmp_path: Path, name: str) -> None:
+    import time
+
+    hostile = ("[" * 300_000) + ("*a " * 150_000) + ("# " * 100_000) + ("| " * 50_000)
+    head = "title\n" if name.endswith((".csv", ".tsv")) else ""
+    body = f"{head}A Synthetic Title Before\n{hostile}\nA Synthetic Title After\n"
+    if name.endswith(".md"):
+        body = f"- A Synthetic Title Before\n{hostile}\n| a | b |\n{hostile}\n- A Synthetic Title After\n"
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    start = time.perf_counter()
+    loaded = load_reading_lists(tmp_path)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, elapsed
+    assert [e.title for e in loaded.entries] == ["A Synthetic Title Before", "A Synthetic Title After"]
+    long_lines = [s for s in loaded.skipped if s.reason.startswith("line too long")]
+    first = 3 if head else 2
+    assert long_lines[0].source_file == name and long_lines[0].line == first
+    assert long_lines[0].reason == f"line too long ({len(hostile)} characters)"
+    assert len(long_lines[0].text) < 100
+    raise_for_fatal(loaded.problems)
+
+
+def test_line_limit_is_2000_characters() -> None:
+    ok_line = "- " + ("Word " * 400)[:1998]
+    entries, skipped, _ = parse_markdown(f"{ok_line}\n- {'x' * 1999}\n", "x.md")
+    assert [(s.line, s.reason) for s in skipped] == [
+        (1, "too long for a title"),
+        (2, "line too long (2001 characters)"),
+    ]
+
+
+def test_ten_thousand_duplicates_load_and_merge_fast(tmp_path: Path) -> None:
+    import time
+
+    spellings = ("ATTENTION is all you need.", "Attention Is All You Need")
+    lines = [f"- {spellings[i % 2]}" for i in range(10_000)]
+    (tmp_path / "dups.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    loaded = load_reading_lists(tmp_path)
+    records = merge_entries(loaded.entries)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, elapsed
+    (record,) = records
+    assert len(record.occurrences) == 10_000
+    assert [o.line for o in record.occurrences[:3]] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.tsv", "empty.bib", "blank.md"])
+def test_empty_files_of_every_format_are_warnings(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("" if name.startswith("empty") else "\n  \n", encoding="utf-8")
+    loaded = load_reading_lists(tmp_path)
+    (problem,) = loaded.problems
+    assert (problem.source_file, problem.line, problem.fatal) == (name, 1, False)
+    assert "empty" in problem.message
+    raise_for_fatal(loaded.problems)
+
+
+def test_csv_unclosed_quote_is_reported_with_its_line() -> None:
+    text = 'title,notes\n"A Synthetic Title,x\nmore text\nOther Synthetic Title,y\n'
+    entries, _, problems = parse_list_text(text, "q.csv")
+    assert entries == []
+    (problem,) = problems
+    assert (problem.source_file, problem.line, problem.fatal) == ("q.csv", 2, False)
+    assert "left unclosed" in problem.message and "line 5" in problem.message
