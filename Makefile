@@ -63,7 +63,7 @@ test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
 
 .PHONY: emulator
 emulator: $(STAMP) ## Serve the emulator on the demo config's port until Ctrl-C (for notebooks)
-	$(PY) -m emulator serve --port 8765
+	$(PY) -m emulator serve --port 8765 --arxiv-interval 0.3 --s2-interval 0.1
 
 .PHONY: clean
 clean: ## Remove caches and stage outputs (never data/raw/ or the HTTP cache)
