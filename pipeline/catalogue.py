@@ -120,7 +120,10 @@ def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(data, columns=list(COLUMNS))
     for name, dtype in _PANDAS_DTYPES.items():
         if dtype == "object":
-            frame[name] = [list(v) if v is not None else None for v in frame[name]]
+            # pd.Series(dtype=object) keeps an empty list column an object column (not float64), so an
+            # empty catalogue still converts to the Arrow schema.
+            frame[name] = pd.Series([list(v) if v is not None else None for v in frame[name]], dtype=object,
+                                    index=frame.index)
         elif dtype.startswith("datetime64"):
             frame[name] = pd.to_datetime(frame[name], utc=True).astype(dtype)
         else:

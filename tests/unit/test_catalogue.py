@@ -98,3 +98,11 @@ def test_readme_data_dictionary_lists_every_column() -> None:
     section = readme.split("## Data dictionary", 1)[1].split("\n## ", 1)[0]
     documented = [line.split("|")[1].strip().strip("`") for line in section.splitlines() if line.startswith("| `")]
     assert documented == list(catalogue.COLUMNS)
+
+
+def test_an_empty_catalogue_can_be_written(tmp_path: Path) -> None:
+    from pipeline.catalogue import load_catalogue, to_frame, write_catalogue
+
+    write_catalogue(to_frame([]), tmp_path, {})
+    frame = load_catalogue(tmp_path)
+    assert frame is not None and len(frame) == 0 and list(frame.columns) == list(catalogue.COLUMNS)
