@@ -86,6 +86,15 @@ def _fits_year(paper: Paper, years: set[int]) -> bool:
     return any(abs(g - y) <= 1 for g in got for y in years)
 
 
+def year_disagrees(record: TitleRecord, candidates: list[Candidate], decision: Resolution) -> bool:
+    """True when the list gives a year and the accepted paper's year is more than one year off every hint."""
+    years = _year_hints(record)
+    got = {c.year for c in candidates if c.year and (
+        (decision.arxiv_id and c.arxiv_id == decision.arxiv_id)
+        or (decision.s2_paper_id and c.s2_paper_id == decision.s2_paper_id))}
+    return bool(years and got) and not any(abs(g - y) <= 1 for g in got for y in years)
+
+
 def decide(record: TitleRecord, candidates: list[Candidate], settings: MatchSettings, *, now: str) -> Resolution:
     """The resolution for ``record`` given everything the routes proposed so far."""
     scored = [score_candidate(record, c) for c in candidates if c.title]

@@ -34,8 +34,11 @@ RESOLVER_VERSION = 1
 RESOLVE_THREADS = 4
 
 #: An S2 title match at least this close is taken without asking arXiv. Below it (a truncated or
-#: misspelt title), arXiv's phrase search runs too, so a near-identical *other* paper (the same
-#: title plus "in Genomics", say) competes instead of being accepted unseen.
+#: misspelt title), or when the list's year disagrees with the match, arXiv's phrase search runs
+#: too, so a near-identical *other* paper (the same title plus "in Genomics", or the same title
+#: from another year) competes instead of being accepted unseen. Two papers with the very same
+#: title and no year in the list cannot be told apart by one title match: that costs a second
+#: request per title for every title, which the politeness budget does not allow.
 SURE_SCORE = 0.97
 
 
@@ -127,7 +130,12 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
 
     attempt(s2_match)
     decision = matching.decide(record, candidates, settings.match, now=now)
-    if decision.status == "matched" and decision.arxiv_id and (decision.score or 0) >= SURE_SCORE:
+    if (
+        decision.status == "matched"
+        and decision.arxiv_id
+        and (decision.score or 0) >= SURE_SCORE
+        and not matching.year_disagrees(record, candidates, decision)
+    ):
         return decision
 
     # Either S2 did not give an acceptable answer, or it did but knows no arXiv id: ask arXiv
