@@ -12,9 +12,7 @@ from urllib.parse import urlsplit
 from emulator.papers import Corpus, load_seed_corpus, synthetic_corpus
 from emulator.server import ARXIV_PATH, S2_PREFIX, Emulator
 
-BANNER = (
-    "*** emulator: FIXTURE DATA (made-up metadata for offline tests and the demo), not real API answers ***"
-)
+BANNER = "*** emulator: FIXTURE DATA (made-up metadata for offline tests and the demo), not real API answers ***"
 
 
 def _corpus(spec: str) -> Corpus:
@@ -96,9 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     a_port, a_int = _endpoint(cfg, "arxiv", ARXIV_PATH)
     s_port, s_int = _endpoint(cfg, "semantic_scholar", S2_PREFIX)
     if a_port != s_port:
-        return _fail(
-            f"[arxiv] and [semantic_scholar] base_url must share one port (got {a_port} and {s_port})"
-        )
+        return _fail(f"[arxiv] and [semantic_scholar] base_url must share one port (got {a_port} and {s_port})")
     emu = Emulator(corpus=_corpus(args.corpus), arxiv_interval_s=a_int, s2_interval_s=s_int, port=a_port)
     _start(emu, a_port)
     print(BANNER, flush=True)

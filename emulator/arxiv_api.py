@@ -297,9 +297,7 @@ def render_entry(p: Paper, v: int) -> str:
         f'    <link href="https://arxiv.org/pdf/{vid}" rel="related" type="application/pdf" title="pdf"/>\n',
         f"    <summary>{escape(p.summary)}</summary>\n",
     ]
-    out += [
-        f'    <category term={quoteattr(c)} scheme="http://arxiv.org/schemas/atom"/>\n' for c in p.categories
-    ]
+    out += [f'    <category term={quoteattr(c)} scheme="http://arxiv.org/schemas/atom"/>\n' for c in p.categories]
     out.append(f"    <published>{p.published}</published>\n")
     if p.comment:
         out.append(f"    <arxiv:comment>{escape(p.comment)}</arxiv:comment>\n")
@@ -380,9 +378,7 @@ def handle_query(corpus: Corpus, params: dict[str, str], empty_page: bool = Fals
             scores = {i: s for i, s in scores.items() if corpus.papers[i].arxiv_id in allowed}
         papers = corpus.papers
         if sort_by == "submittedDate":
-            order = sorted(
-                scores, key=lambda i: (papers[i].published, papers[i].arxiv_id), reverse=descending
-            )
+            order = sorted(scores, key=lambda i: (papers[i].published, papers[i].arxiv_id), reverse=descending)
         elif sort_by == "lastUpdatedDate":
             order = sorted(scores, key=lambda i: (papers[i].updated, papers[i].arxiv_id), reverse=descending)
         else:

@@ -56,10 +56,7 @@ def s2_id_for(arxiv_id: str) -> str:
 
 
 def corpus_id_for(arxiv_id: str) -> int:
-    return (
-        200_000_000
-        + int(hashlib.sha1(f"fixture-corpus:{arxiv_id}".encode()).hexdigest()[:8], 16) % 90_000_000
-    )
+    return 200_000_000 + int(hashlib.sha1(f"fixture-corpus:{arxiv_id}".encode()).hexdigest()[:8], 16) % 90_000_000
 
 
 @dataclass(slots=True)

@@ -113,9 +113,7 @@ def project(p: Paper, fields: list[str]) -> dict[str, Any]:
         elif f == "abstract":
             out[f] = p.summary
         elif f == "publicationTypes":
-            out[f] = (
-                ["JournalArticle"] if p.journal_ref else (["Conference"] if p.venue != "arXiv.org" else None)
-            )
+            out[f] = ["JournalArticle"] if p.journal_ref else (["Conference"] if p.venue != "arXiv.org" else None)
         elif f == "journal":
             out[f] = {"name": p.venue}
     return out
@@ -130,9 +128,7 @@ def _relevance(corpus: Corpus, query: str) -> list[tuple[int, float]]:
         for i in corpus.index["abs"].get(w, ()):
             scores[i] = scores.get(i, 0.0) + 0.5
     papers = corpus.papers
-    return sorted(
-        scores.items(), key=lambda kv: (-kv[1], -papers[kv[0]].citation_count, papers[kv[0]].arxiv_id)
-    )
+    return sorted(scores.items(), key=lambda kv: (-kv[1], -papers[kv[0]].citation_count, papers[kv[0]].arxiv_id))
 
 
 def best_match(corpus: Corpus, title: str) -> tuple[Paper, float] | None:

@@ -275,9 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if api == "arxiv" and concurrent:
                 status = 503
-                self._send(
-                    503, "Service Unavailable: one connection at a time.\n", "text/plain; charset=utf-8"
-                )
+                self._send(503, "Service Unavailable: one connection at a time.\n", "text/plain; charset=utf-8")
                 return
             kind = fault["kind"] if fault else None
             if kind == "slow":
@@ -437,9 +435,7 @@ class Emulator:
         delay_s: float = 0.0,
         retry_after: float | int | str | None = None,
     ) -> None:
-        self._state.inject(
-            api, kind, times=times, endpoint=endpoint, delay_s=delay_s, retry_after=retry_after
-        )
+        self._state.inject(api, kind, times=times, endpoint=endpoint, delay_s=delay_s, retry_after=retry_after)
 
     def clear_faults(self) -> None:
         self._state.clear_faults()

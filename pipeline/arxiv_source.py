@@ -14,8 +14,8 @@ from typing import Any
 
 import arxiv
 import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 import requests
+from defusedxml import DefusedXmlException
 
 from pipeline.config import Settings
 from pipeline.errors import EmptyPageError, FetchError, Http, InvalidResponseError
@@ -79,7 +79,9 @@ def check_feed(response: requests.Response, *, expect_entries: bool) -> None:
         raise InvalidResponseError(f"arXiv answered {root.tag!r}, not an Atom feed")
     entries = root.findall(f"{ATOM}entry")
     for entry in entries:
-        if (entry.findtext(f"{ATOM}title") or "").strip() == "Error" and "/api/errors" in (entry.findtext(f"{ATOM}id") or ""):
+        if (entry.findtext(f"{ATOM}title") or "").strip() == "Error" and "/api/errors" in (
+            entry.findtext(f"{ATOM}id") or ""
+        ):
             raise InvalidResponseError(f"arXiv error feed: {entry.findtext(f'{ATOM}summary')}")
     total_text = root.findtext(f"{OPENSEARCH}totalResults")
     start_text = root.findtext(f"{OPENSEARCH}startIndex")
@@ -139,7 +141,9 @@ def record_from_result(result: arxiv.Result) -> ArxivRecord:
     )
 
 
-def _client(http: Http, settings: Settings, page_size: int, *, expire_after: timedelta, expect_entries: bool) -> arxiv.Client:
+def _client(
+    http: Http, settings: Settings, page_size: int, *, expire_after: timedelta, expect_entries: bool
+) -> arxiv.Client:
     client = arxiv.Client(page_size=page_size, delay_seconds=0.0, num_retries=0)
     client._session = http.as_session(  # type: ignore[assignment]  # the package's documented seam
         "arxiv", expire_after=expire_after, validate=_validator(expect_entries)
@@ -171,8 +175,11 @@ def fetch_records(http: Http, settings: Settings, ids: list[str]) -> tuple[dict[
         if parse_arxiv_id(value) != (value, None):
             raise ValueError(f"not a bare arXiv id: {value!r}")
     client = _client(
-        http, settings, len(wanted),
-        expire_after=timedelta(days=settings.arxiv.records_expire_days), expect_entries=True,
+        http,
+        settings,
+        len(wanted),
+        expire_after=timedelta(days=settings.arxiv.records_expire_days),
+        expect_entries=True,
     )
     search = arxiv.Search(id_list=wanted, max_results=len(wanted))
     results = _run(lambda: client.results(search))
@@ -190,8 +197,11 @@ def fetch_title_candidates(http: Http, settings: Settings, title: str) -> list[C
     if not normalise_title(title):
         return []
     client = _client(
-        http, settings, TITLE_SEARCH_RESULTS,
-        expire_after=timedelta(hours=settings.arxiv.search_expire_hours), expect_entries=False,
+        http,
+        settings,
+        TITLE_SEARCH_RESULTS,
+        expire_after=timedelta(hours=settings.arxiv.search_expire_hours),
+        expect_entries=False,
     )
     search = arxiv.Search(query=title_query(title), max_results=TITLE_SEARCH_RESULTS)
     out = []

@@ -121,9 +121,7 @@ def matched_rows(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.iloc[0:0] if frame is not None else pd.DataFrame()
     rows = frame[(frame["match_status"].astype("string") == "matched").fillna(False)]
     if "key" in rows.columns:
-        rows = rows.assign(_order=rows["key"].astype("string").fillna("")).sort_values(
-            "_order", kind="mergesort"
-        )
+        rows = rows.assign(_order=rows["key"].astype("string").fillna("")).sort_values("_order", kind="mergesort")
         rows = rows.drop(columns="_order")
     return rows
 
@@ -185,11 +183,7 @@ def to_bibtex(frame: pd.DataFrame) -> str:
     rows = matched_rows(frame)
     keys = citation_keys(frame)
     parts = []
-    if (
-        rows is not None
-        and "data_origin" in rows.columns
-        and (rows["data_origin"] == "fixture").fillna(False).any()
-    ):
+    if rows is not None and "data_origin" in rows.columns and (rows["data_origin"] == "fixture").fillna(False).any():
         parts.append(f"% {FIXTURE_NOTE}: made-up emulator values, do not cite.\n")
     parts.extend(entry(row, key) for (_, row), key in zip(rows.iterrows(), keys, strict=True))
     return "\n".join(parts)
@@ -200,9 +194,7 @@ def write_bibtex(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.bibtex", description="Write <enriched>/catalogue.bib"
-    )
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bibtex", description="Write <enriched>/catalogue.bib")
     parser.add_argument("--config", type=Path, default=None, help="config file (default: config.toml)")
     args = parser.parse_args(argv)
     from pipeline.catalogue import load_catalogue

@@ -36,8 +36,12 @@ class Column:
 _TS = pa.timestamp("us", tz="UTC")
 
 SCHEMA: tuple[Column, ...] = (
-    Column("key", pa.string(), "computed",
-           "Stable row key: `arxiv:<id>`, else `s2:<paperId>`, else `title:<hash>` of the normalised title."),
+    Column(
+        "key",
+        pa.string(),
+        "computed",
+        "Stable row key: `arxiv:<id>`, else `s2:<paperId>`, else `title:<hash>` of the normalised title.",
+    ),
     Column("entry_title", pa.string(), "reading list", "The title as written in the list (first occurrence)."),
     Column("source_file", pa.string(), "reading list", "Reading list of the first occurrence, relative to data/raw."),
     Column("section", pa.string(), "reading list", "Section/heading the first occurrence sits under."),
@@ -46,42 +50,80 @@ SCHEMA: tuple[Column, ...] = (
     Column("arxiv_version", pa.int64(), "arXiv", "Latest version number known to arXiv (the `N` of `vN`)."),
     Column("s2_paper_id", pa.string(), "Semantic Scholar", "Semantic Scholar paperId (40 hex characters)."),
     Column("doi", pa.string(), "arXiv / Semantic Scholar", "DOI (arXiv's `arxiv:doi`, else S2 externalIds.DOI)."),
-    Column("authors", pa.list_(pa.string()), "arXiv / Semantic Scholar",
-           "Author names in order (arXiv, else S2). `; `-joined in the CSV."),
+    Column(
+        "authors",
+        pa.list_(pa.string()),
+        "arXiv / Semantic Scholar",
+        "Author names in order (arXiv, else S2). `; `-joined in the CSV.",
+    ),
     Column("published", _TS, "arXiv", "Submission time of v1 (UTC)."),
     Column("updated", _TS, "arXiv", "Submission time of the latest version (UTC)."),
     Column("year", pa.int64(), "Semantic Scholar / arXiv", "Publication year (S2), else the year of v1."),
     Column("venue", pa.string(), "Semantic Scholar", "Publication venue as S2 names it (empty for preprints)."),
     Column("primary_category", pa.string(), "arXiv", "arXiv primary category, e.g. `cs.CL`."),
-    Column("categories", pa.list_(pa.string()), "arXiv",
-           "All arXiv categories incl. cross-lists. `; `-joined in the CSV."),
+    Column(
+        "categories", pa.list_(pa.string()), "arXiv", "All arXiv categories incl. cross-lists. `; `-joined in the CSV."
+    ),
     Column("citation_count", pa.int64(), "Semantic Scholar", "Citations counted by S2 at `fetched_at`."),
-    Column("influential_citation_count", pa.int64(), "Semantic Scholar",
-           "S2's influential citations (a subset of citation_count)."),
+    Column(
+        "influential_citation_count",
+        pa.int64(),
+        "Semantic Scholar",
+        "S2's influential citations (a subset of citation_count).",
+    ),
     Column("reference_count", pa.int64(), "Semantic Scholar", "Number of references S2 found in the paper."),
     Column("pdf_url", pa.string(), "arXiv / Semantic Scholar", "PDF link (arXiv, else S2 open-access PDF)."),
     Column("abs_url", pa.string(), "arXiv", "arXiv abstract page of the latest version."),
-    Column("match_score", pa.float64(), "computed",
-           "Our title similarity (0-1) of the accepted or best candidate; 1.0 for ids given in the list."),
+    Column(
+        "match_score",
+        pa.float64(),
+        "computed",
+        "Our title similarity (0-1) of the accepted or best candidate; 1.0 for ids given in the list.",
+    ),
     Column("match_status", pa.string(), "computed", "`matched`, `ambiguous`, `unmatched` or `error`."),
-    Column("fetched_at", _TS, "computed", "When this row's Semantic Scholar data (counts) was fetched; arXiv's fetch time if S2 has no record (UTC)."),
+    Column(
+        "fetched_at",
+        _TS,
+        "computed",
+        "When this row's Semantic Scholar data (counts) was fetched; arXiv's fetch time if S2 has no record (UTC).",
+    ),
     # Extensions beyond the contract's minimum.
-    Column("match_route", pa.string(), "computed",
-           "How the match was found: `identifier`, `s2-match`, `s2-search`, `arxiv-title`, `override` (joined by +)."),
-    Column("match_note", pa.string(), "computed",
-           "Why it was accepted, or why nothing was (best rejected candidate and reason)."),
+    Column(
+        "match_route",
+        pa.string(),
+        "computed",
+        "How the match was found: `identifier`, `s2-match`, `s2-search`, `arxiv-title`, `override` (joined by +).",
+    ),
+    Column(
+        "match_note",
+        pa.string(),
+        "computed",
+        "Why it was accepted, or why nothing was (best rejected candidate and reason).",
+    ),
     Column("abstract", pa.string(), "arXiv", "Abstract (arXiv summary, whitespace collapsed)."),
     Column("list_venue", pa.string(), "reading list", "Venue hint from the list (e.g. `ACL` from `ACL2019`)."),
     Column("list_year", pa.int64(), "reading list", "Year hint from the list (e.g. 2019 from `ACL2019`)."),
     Column("list_notes", pa.string(), "reading list", "The list's own notes column / sub-bullets for this paper."),
     Column("list_status", pa.string(), "reading list", "The list's own status column (e.g. `done`)."),
-    Column("provenance", pa.list_(pa.string()), "reading list",
-           "Every place the paper occurs: `file:line`. `; `-joined in the CSV."),
+    Column(
+        "provenance",
+        pa.list_(pa.string()),
+        "reading list",
+        "Every place the paper occurs: `file:line`. `; `-joined in the CSV.",
+    ),
     Column("s2_url", pa.string(), "Semantic Scholar", "The paper's Semantic Scholar page."),
-    Column("stale", pa.bool_(), "computed",
-           "True when a source failed in the latest run and this row keeps older values (see fetched_at)."),
-    Column("data_origin", pa.string(), "computed",
-           "`live` for real API data; `fixture` for the offline demo's made-up emulator corpus."),
+    Column(
+        "stale",
+        pa.bool_(),
+        "computed",
+        "True when a source failed in the latest run and this row keeps older values (see fetched_at).",
+    ),
+    Column(
+        "data_origin",
+        pa.string(),
+        "computed",
+        "`live` for real API data; `fixture` for the offline demo's made-up emulator corpus.",
+    ),
 )
 
 COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEMA)
@@ -122,8 +164,9 @@ def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         if dtype == "object":
             # pd.Series(dtype=object) keeps an empty list column an object column (not float64), so an
             # empty catalogue still converts to the Arrow schema.
-            frame[name] = pd.Series([list(v) if v is not None else None for v in frame[name]], dtype=object,
-                                    index=frame.index)
+            frame[name] = pd.Series(
+                [list(v) if v is not None else None for v in frame[name]], dtype=object, index=frame.index
+            )
         elif dtype.startswith("datetime64"):
             frame[name] = pd.to_datetime(frame[name], utc=True).astype(dtype)
         else:

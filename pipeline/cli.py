@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -24,10 +25,13 @@ from pipeline.report import JsonLogFormatter, Progress, RunSummary
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
+if TYPE_CHECKING:
+    from pipeline.session import HttpClient
+
 log = logging.getLogger("pipeline")
 
 
-def _http(settings: Settings):  # noqa: ANN202 - returns session.HttpClient
+def _http(settings: Settings) -> HttpClient:
     from pipeline.session import build_http  # imported late: `titles` needs no HTTP stack
 
     return build_http(settings)

@@ -208,8 +208,7 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
     if unknown:
         name = sorted(unknown)[0]
         raise ConfigError(
-            f"{_where(path, text, name)}: unknown section [{name}]"
-            f" (known: paths, {', '.join(_SECTIONS)})"
+            f"{_where(path, text, name)}: unknown section [{name}] (known: paths, {', '.join(_SECTIONS)})"
         )
 
     base = path.parent

@@ -21,29 +21,58 @@ from dataclasses import dataclass, field
 # ----------------------------------------------------------------------------------- LaTeX -> text
 
 _ACCENT_MARKS = {
-    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
-    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-    "r": "\u030a", "d": "\u0323", "b": "\u0331",
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
 }
 _SPECIAL_LETTERS = {
-    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø",
-    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
 }
 _BASE = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
 # \"u  \"{u}  {\"u}  \'{\i}  - symbol accents take the letter directly or in braces
-_SYMBOL_ACCENT_RE = re.compile(
-    r"\{?\\([\"'`^~=.])[ \t]*(?:\{[ \t]*(" + _BASE + r")[ \t]*\}|(" + _BASE + r"))\}?"
-)
+_SYMBOL_ACCENT_RE = re.compile(r"\{?\\([\"'`^~=.])[ \t]*(?:\{[ \t]*(" + _BASE + r")[ \t]*\}|(" + _BASE + r"))\}?")
 # \u{a}  \v c  {\c c} - letter accents need braces or a space (so \url, \emph are untouched)
-_LETTER_ACCENT_RE = re.compile(
-    r"\{?\\([uvHckrdb])(?:[ \t]*\{[ \t]*(" + _BASE + r")[ \t]*\}|[ \t]+(" + _BASE + r"))\}?"
-)
+_LETTER_ACCENT_RE = re.compile(r"\{?\\([uvHckrdb])(?:[ \t]*\{[ \t]*(" + _BASE + r")[ \t]*\}|[ \t]+(" + _BASE + r"))\}?")
 _SPECIAL_RE = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|[ \t](?=[A-Za-z]))?")
 _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)\*?[ \t]*")
-_TEXT_SYMBOLS = {"textendash": "–", "textemdash": "—", "ldots": "…", "dots": "…", "textquoteright": "’",
-                 "textquoteleft": "‘", "LaTeX": "LaTeX", "TeX": "TeX", "textregistered": "®",
-                 "texttrademark": "™", "copyright": "©"}
+_TEXT_SYMBOLS = {
+    "textendash": "–",
+    "textemdash": "—",
+    "ldots": "…",
+    "dots": "…",
+    "textquoteright": "’",
+    "textquoteleft": "‘",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "copyright": "©",
+}
 _ESCAPED = {"{": "\x01", "}": "\x02", "$": "\x03", "~": "\x04", "-": "\x05"}
 
 
@@ -80,8 +109,10 @@ def latex_to_text(value: str) -> str:
 
 # ----------------------------------------------------------------------------------- BibTeX reader
 
-_MONTHS = {m: str(i) for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: str(i)
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:./+'!?*&")
 
 
@@ -198,7 +229,7 @@ class _BibReader:
             elif c == "\n" and self.at_entry_start(i + 1):
                 break
             i += 1
-        raise _Broken(pos, 'unbalanced quotes: a \'"\' value is never closed')
+        raise _Broken(pos, "unbalanced quotes: a '\"' value is never closed")
 
     def value(self, pos: int) -> tuple[str, int]:
         parts: list[str] = []

@@ -89,9 +89,15 @@ def _fits_year(paper: Paper, years: set[int]) -> bool:
 def year_disagrees(record: TitleRecord, candidates: list[Candidate], decision: Resolution) -> bool:
     """True when the list gives a year and the accepted paper's year is more than one year off every hint."""
     years = _year_hints(record)
-    got = {c.year for c in candidates if c.year and (
-        (decision.arxiv_id and c.arxiv_id == decision.arxiv_id)
-        or (decision.s2_paper_id and c.s2_paper_id == decision.s2_paper_id))}
+    got = {
+        c.year
+        for c in candidates
+        if c.year
+        and (
+            (decision.arxiv_id and c.arxiv_id == decision.arxiv_id)
+            or (decision.s2_paper_id and c.s2_paper_id == decision.s2_paper_id)
+        )
+    }
     return bool(years and got) and not any(abs(g - y) <= 1 for g in got for y in years)
 
 
@@ -101,7 +107,9 @@ def decide(record: TitleRecord, candidates: list[Candidate], settings: MatchSett
     papers = group_papers(scored)
     kept = [p.best.to_dict() for p in papers[:KEEP_CANDIDATES]]
     if not papers:
-        return Resolution(norm=record.norm, status="unmatched", reason="no candidate found", resolved_at=now, candidates=[])
+        return Resolution(
+            norm=record.norm, status="unmatched", reason="no candidate found", resolved_at=now, candidates=[]
+        )
 
     best = papers[0]
     top = best.best
@@ -143,7 +151,9 @@ def decide(record: TitleRecord, candidates: list[Candidate], settings: MatchSett
     arxiv_ids = sorted(best.ids("arxiv_id"))
     s2_ids = sorted(best.ids("s2_paper_id"))
     # The canonical title: arXiv's spelling when arXiv proposed it, else the best scorer's.
-    canonical = next((m.candidate.title for m in best.members if m.candidate.route == "arxiv-title"), top.candidate.title)
+    canonical = next(
+        (m.candidate.title for m in best.members if m.candidate.route == "arxiv-title"), top.candidate.title
+    )
     routes = "+".join(sorted({m.candidate.route for m in best.members}))
     return Resolution(
         norm=record.norm,

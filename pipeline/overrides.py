@@ -85,11 +85,11 @@ def match_overrides(
     matched: dict[str, Override] = {}
     orphans: list[str] = []
     for target, override in parsed:
-        record = by_key.get(target) or by_norm.get(normalise_title(target))
-        if record is None:
+        found: TitleRecord | None = by_key.get(target) or by_norm.get(normalise_title(target))
+        if found is None:
             orphans.append(f"{override.line}: {target!r} matches no title in the reading lists")
             continue
-        matched[record.norm] = override
+        matched[found.norm] = override
     return matched, orphans
 
 
@@ -107,5 +107,7 @@ def load_overrides(raw_dir: Path, records: Iterable[TitleRecord]) -> tuple[dict[
 def override_line(title: str, arxiv_id: str | None = None, s2_paper_id: str | None = None, note: str = "") -> str:
     """A ready-to-paste CSV line for the review report."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([title, arxiv_id or ("" if s2_paper_id else "none"), s2_paper_id or "", note])
+    csv.writer(buf, lineterminator="").writerow(
+        [title, arxiv_id or ("" if s2_paper_id else "none"), s2_paper_id or "", note]
+    )
     return buf.getvalue()

@@ -80,9 +80,7 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").astype("float64")
 
 
-def _new_figure(
-    title: str, frame: pd.DataFrame | None, size: tuple[float, float] = (8.0, 4.5)
-) -> tuple[Figure, Axes]:
+def _new_figure(title: str, frame: pd.DataFrame | None, size: tuple[float, float] = (8.0, 4.5)) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, dpi=100)
     FigureCanvasAgg(fig)  # Agg canvas per figure: headless, and no global pyplot state or backend switch
     ax = fig.add_subplot(1, 1, 1)
@@ -193,9 +191,7 @@ def citations_by_section(catalogue: pd.DataFrame, max_sections: int = 20) -> Fig
     data = pd.DataFrame({"section": section, "cites": _numeric(catalogue, "citation_count")}).dropna()
     if data.empty:
         return _empty(fig, ax, "No citation counts to plot")
-    totals = (
-        data.groupby("section")["cites"].agg(["sum", "median", "count"]).sort_values("sum", ascending=True)
-    )
+    totals = data.groupby("section")["cites"].agg(["sum", "median", "count"]).sort_values("sum", ascending=True)
     totals = totals.tail(max_sections)
     labels = [label(s, 40) for s in totals.index]
     ax.barh(range(len(totals)), totals["sum"].to_numpy(), color="#6a1b9a")
@@ -241,25 +237,15 @@ def top_cited_rows(catalogue: pd.DataFrame | None, n: int = 15) -> pd.DataFrame:
     cites = _numeric(catalogue, "citation_count")
     ranked = catalogue.assign(_cites=cites.to_numpy()).dropna(subset=["_cites"])
     sort_cols = ["_cites"] + (["key"] if "key" in ranked.columns else [])
-    ranked = ranked.sort_values(
-        sort_cols, ascending=[False] + [True] * (len(sort_cols) - 1), kind="mergesort"
-    )
+    ranked = ranked.sort_values(sort_cols, ascending=[False] + [True] * (len(sort_cols) - 1), kind="mergesort")
     return ranked.head(n).drop(columns="_cites")
 
 
 @_with_fonts
-def citation_growth(
-    history: pd.DataFrame | None, catalogue: pd.DataFrame | None = None, n: int = 10
-) -> Figure:
+def citation_growth(history: pd.DataFrame | None, catalogue: pd.DataFrame | None = None, n: int = 10) -> Figure:
     """Citation count over time for the n most-cited papers with at least two snapshots."""
-    fig, ax = _new_figure(
-        f"Citation growth (top {n} papers)", catalogue if catalogue is not None else history
-    )
-    if (
-        history is None
-        or history.empty
-        or not {"key", "fetched_at", "citation_count"} <= set(history.columns)
-    ):
+    fig, ax = _new_figure(f"Citation growth (top {n} papers)", catalogue if catalogue is not None else history)
+    if history is None or history.empty or not {"key", "fetched_at", "citation_count"} <= set(history.columns):
         return _empty(fig, ax, "No citation history yet")
     hist = pd.DataFrame(
         {
@@ -280,9 +266,7 @@ def citation_growth(
             labels[str(row["key"])] = short_title(row, width=40)
     for key in chosen:
         part = hist[hist["key"] == key].sort_values("fetched_at")
-        ax.plot(
-            part["fetched_at"], part["cites"], marker="o", markersize=3, label=labels.get(key, label(key, 40))
-        )
+        ax.plot(part["fetched_at"], part["cites"], marker="o", markersize=3, label=labels.get(key, label(key, 40)))
     ax.set_xlabel("Snapshot date (UTC)")
     ax.set_ylabel("Citations (Semantic Scholar)")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)

@@ -105,12 +105,8 @@ _ARXIV_PREFIX_RE = re.compile(
 _DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
 _DOI_PREFIX_RE = re.compile(r"\bdoi\s*:\s*(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
-_S2_URL_RE = re.compile(
-    r"semanticscholar\.org/paper/(?:[^\s/?#]+/)?([0-9a-f]{40})(?![0-9a-z])", re.IGNORECASE
-)
-_ARXIV_BARE_RE = re.compile(
-    r"^((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.IGNORECASE
-)
+_S2_URL_RE = re.compile(r"semanticscholar\.org/paper/(?:[^\s/?#]+/)?([0-9a-f]{40})(?![0-9a-z])", re.IGNORECASE)
+_ARXIV_BARE_RE = re.compile(r"^((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.IGNORECASE)
 #: A title in **bold** / __bold__ / "quotes" / “curly quotes” (no nesting, bounded by the line).
 _EMPH_RE = re.compile(r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\"([^\"\n]+)\"|“([^“”\n]+)”")
 _ID_TOKEN_RE = re.compile(r"\b(?:arxiv|doi)\s*:\s*\S+", re.IGNORECASE)
@@ -122,8 +118,25 @@ _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
 
 _PLACEHOLDERS = {"null", "none", "nil", "n/a", "na", "-", "--", "?", "todo", "tbd", "done", "无", "空"}
 _GENERIC_LINK_TEXT = {
-    "", "pdf", "paper", "link", "code", "arxiv", "url", "here", "github", "abs", "project", "slides",
-    "video", "blog", "论文", "代码", "链接", "地址", "原文",
+    "",
+    "pdf",
+    "paper",
+    "link",
+    "code",
+    "arxiv",
+    "url",
+    "here",
+    "github",
+    "abs",
+    "project",
+    "slides",
+    "video",
+    "blog",
+    "论文",
+    "代码",
+    "链接",
+    "地址",
+    "原文",
 }
 _HEADER_KEYS = {
     "title": ("名称", "标题", "题目", "论文", "文章", "title", "name", "paper"),
@@ -196,7 +209,7 @@ def is_title(text: str) -> tuple[bool, str]:
         return False, "empty"
     if raw.lower() in _PLACEHOLDERS:
         return False, f"placeholder ({raw})"
-    if raw[0] in "'‘’`" or (raw[0] in "\"“" and raw[-1] in "\"”" and len(_words(raw)) > 12):
+    if raw[0] in "'‘’`" or (raw[0] in '"“' and raw[-1] in '"”' and len(_words(raw)) > 12):
         return False, "a quotation, not a title"
     if raw in {"等等", "等", "etc", "etc.", "...", "……"}:
         return False, "an 'etc.' placeholder, not a title"
@@ -305,9 +318,7 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     if emph is not None and not (links and not body[: links[0].start()].strip(" *_")):
         return emph[0], emph[1], True
     meaningful = [
-        m
-        for m in links
-        if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not _URL_RE.match(m.group(1))
+        m for m in links if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not _URL_RE.match(m.group(1))
     ]
     if meaningful and not body[: meaningful[0].start()].strip(" *_"):
         first = meaningful[0]
@@ -318,8 +329,7 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
         after = _collapse(_remove_identifiers(after)).strip(" -–—:：,，;")
         return first.group(1), (after or None), False
     text = _MD_LINK_RE.sub(
-        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or _URL_RE.match(m.group(1)))
-        else m.group(1),
+        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or _URL_RE.match(m.group(1))) else m.group(1),
         body,
     )
     text = _remove_identifiers(text)
@@ -348,7 +358,7 @@ def _emphasised_title(body: str) -> tuple[str, str | None] | None:
         return None
     for m in _EMPH_RE.finditer(body):
         inner = next(g for g in m.groups() if g is not None)
-        if m.group(0)[0] in "\"“" and inner.rstrip().endswith((".", "。")):
+        if m.group(0)[0] in '"“' and inner.rstrip().endswith((".", "。")):
             continue  # a quoted sentence, not a quoted title
         title = clean_title(_remove_identifiers(inner))
         if not is_title(title)[0]:
@@ -596,12 +606,7 @@ class _Parser:
                 i += 1
                 continue
             # table: a '|' row followed by a separator row
-            if (
-                "|" in line
-                and i + 1 < n
-                and len(lines[i + 1]) <= MAX_LINE_CHARS
-                and _is_separator_row(lines[i + 1])
-            ):
+            if "|" in line and i + 1 < n and len(lines[i + 1]) <= MAX_LINE_CHARS and _is_separator_row(lines[i + 1]):
                 rows = [(no, line), (no + 1, lines[i + 1])]
                 j = i + 2
                 while j < n and lines[j].strip() and "|" in lines[j]:
@@ -633,9 +638,7 @@ class _Parser:
             i += 1
 
 
-def parse_markdown(
-    text: str, source_file: str
-) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+def parse_markdown(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
     """Parse one list's text (pure). ``.txt`` sources treat every plain line as a candidate title."""
     parser = _Parser(source_file, plain_text=source_file.lower().endswith(".txt"))
     parser.run(text)
@@ -689,9 +692,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def parse_table_file(
-    text: str, source_file: str
-) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+def parse_table_file(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
     """Parse a ``.csv`` (comma or semicolon) / ``.tsv`` list with a header row (pure).
 
     Line numbers are physical lines of the file (a quoted cell may span lines: the row's first).
@@ -762,8 +763,9 @@ def parse_table_file(
     except csv.Error as exc:
         line = reader.line_num or 1
         parser.problems.append(
-            ListProblem(source_file, line, f"malformed {'TSV' if is_tsv else 'CSV'} near line {line}: {exc}",
-                        fatal=True)
+            ListProblem(
+                source_file, line, f"malformed {'TSV' if is_tsv else 'CSV'} near line {line}: {exc}", fatal=True
+            )
         )
     return parser.entries, parser.skipped, parser.problems
 
@@ -802,16 +804,15 @@ def _csv_row(parser: _Parser, line_no: int, raw: str, row: list[str], roles: dic
         if not ok and not (title and (arxiv or doi or s2) and not _CJK_IDEO_RE.search(title)):
             parser.skip(line_no, raw, why or "not a title")
             return
-    parser.add(line_no, title, (arxiv, doi), venue=venue, year=year, notes=notes, status=status,
-               s2_paper_id=s2, section=None)
+    parser.add(
+        line_no, title, (arxiv, doi), venue=venue, year=year, notes=notes, status=status, s2_paper_id=s2, section=None
+    )
 
 
 # ----------------------------------------------------------------------------------- BibTeX
 
 
-def parse_bibtex(
-    text: str, source_file: str
-) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+def parse_bibtex(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
     """Parse a ``.bib`` list (pure): one entry per BibTeX entry with a title; line = its '@' line.
 
     A syntax error is a fatal problem naming the entry (``@article{key``) and its line.
@@ -851,8 +852,11 @@ def parse_bibtex(
             bare = _ARXIV_BARE_RE.match(eprint)
             arxiv = _normalise_arxiv(bare.group(1)) if bare else extract_identifiers(eprint)[0]
         doi_field = _collapse(be.fields.get("doi", ""))  # raw: latex_to_text would turn "--" into "–"
-        doi = extract_identifiers(doi_field if "doi" in doi_field.lower() else f"doi:{doi_field}")[1] \
-            if doi_field else None
+        doi = (
+            extract_identifiers(doi_field if "doi" in doi_field.lower() else f"doi:{doi_field}")[1]
+            if doi_field
+            else None
+        )
         url = be.fields.get("url", "")
         url_arxiv, url_doi = extract_identifiers(url)
         parser.add(
@@ -867,9 +871,7 @@ def parse_bibtex(
     return parser.entries, parser.skipped, parser.problems
 
 
-def parse_list_text(
-    text: str, source_file: str
-) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+def parse_list_text(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
     """Parse one list's text by its suffix: .csv/.tsv, .bib, else markdown / plain text."""
     suffix = PurePosixPath(source_file).suffix.lower()
     if suffix in (".csv", ".tsv"):

@@ -59,8 +59,16 @@ class Progress:
             elapsed = now - self._stage_started
             eta_s = elapsed / done * (total - done) if 0 < done < total else None
             if self.json_mode:
-                self._emit({"event": "progress", "stage": name, "done": done, "total": total,
-                            "eta_s": None if eta_s is None else round(eta_s, 1), "detail": detail})
+                self._emit(
+                    {
+                        "event": "progress",
+                        "stage": name,
+                        "done": done,
+                        "total": total,
+                        "eta_s": None if eta_s is None else round(eta_s, 1),
+                        "detail": detail,
+                    }
+                )
                 return
             eta = f", ETA {eta_s:.0f}s" if eta_s is not None else ""
             self.say(f"[{name}] {done}/{total}{eta}{(' ' + detail) if detail else ''}")
@@ -108,7 +116,9 @@ class RunSummary:
             f" {self.skipped_lines} non-title line(s) skipped"
         )
         statuses = ", ".join(f"{self.statuses.get(s, 0)} {s}" for s in ("matched", "ambiguous", "unmatched", "error"))
-        lines.append(f"papers: {self.rows} catalogue rows; {statuses}; {self.reused_resolutions} decided in earlier runs")
+        lines.append(
+            f"papers: {self.rows} catalogue rows; {statuses}; {self.reused_resolutions} decided in earlier runs"
+        )
         for api, label in (("arxiv", "arXiv"), ("s2", "Semantic Scholar")):
             s = self.http.get(api)
             if not s:

@@ -121,14 +121,21 @@ def fetch_batch(
         raise ValueError(f"{len(wanted)} ids: the batch endpoint takes at most {MAX_BATCH}")
     url = f"{settings.semantic_scholar.base_url}/paper/batch"
     response = http.post_json(
-        "s2", url, {"ids": wanted}, params={"fields": S2_FIELDS},
+        "s2",
+        url,
+        {"ids": wanted},
+        params={"fields": S2_FIELDS},
         expire_after=timedelta(hours=settings.semantic_scholar.records_expire_hours),
         force_refresh=force_refresh,
         validate=lambda r: check_batch(r, len(wanted)),
     )
     if response.status_code != 200:
-        raise FetchError("s2", "client_error", f"HTTP {response.status_code} from /paper/batch: {response.text[:200]}",
-                         response.status_code)
+        raise FetchError(
+            "s2",
+            "client_error",
+            f"HTTP {response.status_code} from /paper/batch: {response.text[:200]}",
+            response.status_code,
+        )
     data = _json(response)
     return {key: (parse_paper(item) if item else None) for key, item in zip(wanted, data, strict=True)}
 
@@ -138,7 +145,8 @@ def fetch_title_match(http: Http, settings: Settings, title: str) -> Candidate |
     # "Hyphenated query terms yield no matches" (S2 search docs): hyphens become spaces.
     query = " ".join(title.replace("-", " ").split())
     response = http.get(
-        "s2", f"{settings.semantic_scholar.base_url}/paper/search/match",
+        "s2",
+        f"{settings.semantic_scholar.base_url}/paper/search/match",
         params={"query": query, "fields": S2_FIELDS},
         expire_after=timedelta(hours=settings.semantic_scholar.search_expire_hours),
         validate=check_object,
@@ -146,7 +154,9 @@ def fetch_title_match(http: Http, settings: Settings, title: str) -> Candidate |
     if response.status_code == 404:
         return None
     if response.status_code != 200:
-        raise FetchError("s2", "client_error", f"HTTP {response.status_code} from /paper/search/match", response.status_code)
+        raise FetchError(
+            "s2", "client_error", f"HTTP {response.status_code} from /paper/search/match", response.status_code
+        )
     items = _json(response)["data"]
     return candidate_from(items[0], "s2-match") if items else None
 
@@ -155,7 +165,8 @@ def fetch_search_candidates(http: Http, settings: Settings, title: str) -> list[
     """The first page of S2's relevance search for the title."""
     query = " ".join(title.replace("-", " ").split())
     response = http.get(
-        "s2", f"{settings.semantic_scholar.base_url}/paper/search",
+        "s2",
+        f"{settings.semantic_scholar.base_url}/paper/search",
         params={"query": query, "fields": S2_FIELDS, "limit": str(SEARCH_LIMIT)},
         expire_after=timedelta(hours=settings.semantic_scholar.search_expire_hours),
         validate=check_object,

@@ -25,15 +25,17 @@ from typing import Any
 
 import requests
 from requests_cache import DEFAULT_IGNORED_PARAMS, CachedSession
-from urllib3.exceptions import NewConnectionError
 from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     stop_before_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
+from urllib3.exceptions import NewConnectionError
 
 from pipeline import __version__
 from pipeline.config import Settings
@@ -65,6 +67,16 @@ def is_unreachable(exc: BaseException | None) -> bool:
         return False
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError) or isinstance(exc.args[0] if exc.args else None, NewConnectionError)
+
+
+class _StopWhen(stop_base):
+    """A plain predicate as a tenacity stop condition."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
 
 
 class RetryableStatus(requests.exceptions.RequestException):
@@ -133,9 +145,7 @@ def _keep_response(response: requests.Response) -> bool:
     if response.status_code != 200:
         return False
     body = response.content or b""
-    if b"<title>Error</title>" in body or body.lstrip().startswith(b'{"error"'):
-        return False
-    return True
+    return not (b"<title>Error</title>" in body or body.lstrip().startswith(b'{"error"'))
 
 
 def build_cached_session(settings: Settings) -> CachedSession:
@@ -210,15 +220,20 @@ class HttpClient:
             s.consecutive_rate_limited = s.consecutive_rate_limited + 1 if status == 429 else 0
             if s.consecutive_rate_limited >= RATE_LIMIT_TRIP_FACTOR * self.settings.http.circuit_breaker_failures:
                 if not s.circuit_open:
-                    log.error("%s: %d rate-limited answers in a row; leaving it alone for this run", api,
-                              s.consecutive_rate_limited)
+                    log.error(
+                        "%s: %d rate-limited answers in a row; leaving it alone for this run",
+                        api,
+                        s.consecutive_rate_limited,
+                    )
                 s.circuit_open = True
             if status is None or status >= 500:
                 s.consecutive_failures += 1
                 limit = self.settings.http.circuit_breaker_failures
                 if s.consecutive_failures >= limit or s.consecutive_unreachable >= min(UNREACHABLE_TRIPS, limit):
                     if not s.circuit_open:
-                        log.error("%s: %d failures in a row; treating it as down for this run", api, s.consecutive_failures)
+                        log.error(
+                            "%s: %d failures in a row; treating it as down for this run", api, s.consecutive_failures
+                        )
                     s.circuit_open = True
             else:
                 s.consecutive_failures = 0
@@ -241,8 +256,16 @@ class HttpClient:
         force_refresh: bool = False,
         validate: Callable[[requests.Response], None] | None = None,
     ) -> requests.Response:
-        return self._request(api, "GET", url, params=params, json=None, expire_after=expire_after,
-                             force_refresh=force_refresh, validate=validate)
+        return self._request(
+            api,
+            "GET",
+            url,
+            params=params,
+            json=None,
+            expire_after=expire_after,
+            force_refresh=force_refresh,
+            validate=validate,
+        )
 
     def post_json(
         self,
@@ -255,8 +278,16 @@ class HttpClient:
         force_refresh: bool = False,
         validate: Callable[[requests.Response], None] | None = None,
     ) -> requests.Response:
-        return self._request(api, "POST", url, params=params, json=body, expire_after=expire_after,
-                             force_refresh=force_refresh, validate=validate)
+        return self._request(
+            api,
+            "POST",
+            url,
+            params=params,
+            json=body,
+            expire_after=expire_after,
+            force_refresh=force_refresh,
+            validate=validate,
+        )
 
     def as_session(
         self,
@@ -282,8 +313,9 @@ class HttpClient:
     ) -> requests.Response:
         cfg = self.settings.http
         stats = self.stats.apis[api]
-        backoff = wait_exponential_jitter(multiplier=cfg.backoff_initial_s, max=cfg.backoff_max_s,
-                                          jitter=cfg.backoff_initial_s)
+        backoff = wait_exponential_jitter(
+            multiplier=cfg.backoff_initial_s, max=cfg.backoff_max_s, jitter=cfg.backoff_initial_s
+        )
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -299,8 +331,16 @@ class HttpClient:
         def retryable(exc: BaseException) -> bool:
             if isinstance(exc, EmptyPageError):
                 return True
-            return isinstance(exc, (RetryableStatus, InvalidResponseError, requests.ConnectionError,
-                                    requests.Timeout, requests.exceptions.ChunkedEncodingError))
+            return isinstance(
+                exc,
+                (
+                    RetryableStatus,
+                    InvalidResponseError,
+                    requests.ConnectionError,
+                    requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError,
+                ),
+            )
 
         empty_pages = 0
 
@@ -320,7 +360,12 @@ class HttpClient:
         retrying = Retrying(
             retry=retry_if_exception(retryable),
             wait=wait,
-            stop=stop_after_attempt(cfg.max_attempts) | stop_before_delay(cfg.retry_budget_s) | stop_empty | stop_unreachable,
+            stop=stop_any(
+                stop_after_attempt(cfg.max_attempts),
+                stop_before_delay(cfg.retry_budget_s),
+                _StopWhen(stop_empty),
+                _StopWhen(stop_unreachable),
+            ),
             before_sleep=before_sleep,
             reraise=True,
         )
@@ -332,8 +377,14 @@ class HttpClient:
             self._context.validate = validate
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, headers=self._headers(api),
-                    timeout=self._timeouts[api], expire_after=expire_after, force_refresh=force_refresh,
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=self._headers(api),
+                    timeout=self._timeouts[api],
+                    expire_after=expire_after,
+                    force_refresh=force_refresh,
                 )
             except EmptyPageError:
                 empty_pages += 1

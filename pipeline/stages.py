@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from itertools import chain
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from pipeline import arxiv_source, catalogue, history, readinglists, resolve, review, s2_source
-from pipeline.overrides import load_overrides, title_key
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
 from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, SkippedLine, TitleRecord
+from pipeline.overrides import load_overrides, title_key
 from pipeline.report import Progress, RunSummary
 from pipeline.storage import load_json, write_json_atomic, write_text_atomic
 
@@ -81,7 +81,9 @@ def run_titles(ctx: Context) -> Path:
         },
     )
     s = ctx.summary
-    s.lists_read = len(loaded.files) if hasattr(loaded, "files") else len({e.occurrence.source_file for e in loaded.entries})
+    s.lists_read = (
+        len(loaded.files) if hasattr(loaded, "files") else len({e.occurrence.source_file for e in loaded.entries})
+    )
     s.title_lines = len(loaded.entries)
     s.distinct_titles = len(records)
     s.skipped_lines = len(loaded.skipped)
@@ -192,9 +194,12 @@ def due_ids(ids: Iterable[str], store: dict[str, dict[str, Any]], max_age: timed
     due = []
     for key in sorted(set(ids)):
         entry = store.get(key)
-        if entry is None or entry.get("error") or not entry.get("fetched_at"):
-            due.append(key)
-        elif now - parse_iso(entry["fetched_at"]) >= max_age:
+        if (
+            entry is None
+            or entry.get("error")
+            or not entry.get("fetched_at")
+            or now - parse_iso(entry["fetched_at"]) >= max_age
+        ):
             due.append(key)
     return due
 
@@ -351,8 +356,9 @@ def build_rows(
         ax_entry = arxiv_store.get(arxiv_id or "", {})
         ax = ArxivRecord.from_dict(ax_entry["record"]) if ax_entry.get("record") else None
         s2_id = (s2.paper_id if s2 else None) or res.s2_paper_id
-        key = paper_key(arxiv_id if res.status == "matched" else None, s2_id if res.status == "matched" else None,
-                        record.norm)
+        key = paper_key(
+            arxiv_id if res.status == "matched" else None, s2_id if res.status == "matched" else None, record.norm
+        )
         first = record.occurrences[0] if record.occurrences else None
         provenance = [f"{o.source_file}:{o.line}" for o in record.occurrences]
 
@@ -397,7 +403,7 @@ def build_rows(
             "abs_url": ax.abs_url if ax else None,
             "match_score": res.score,
             "match_status": res.status,
-            "fetched_at": parse_iso(fetched[0]) if fetched else None,
+            "fetched_at": parse_iso(str(fetched[0])) if fetched else None,
             "match_route": res.route,
             "match_note": _match_note(res),
             "abstract": ax.summary if ax else None,
@@ -442,9 +448,8 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
         accept_score=ctx.settings.match.accept_score,
     )
     review_path = write_text_atomic(ctx.settings.paths.enriched / "review.md", review_text)
-    paths = (*paths, review_path)
     added = history.append_history(ctx.settings.paths.enriched, rows)
-    paths = (*paths, ctx.settings.paths.enriched / history.HISTORY_FILE)
+    written: tuple[Path, ...] = (*paths, review_path, ctx.settings.paths.enriched / history.HISTORY_FILE)
     s = ctx.summary
     if added:
         s.notes.append(f"citation history: {added} new snapshot row(s)")
@@ -452,8 +457,8 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     s.statuses.clear()
     s.statuses.update(r["match_status"] for r in rows)
     s.incomplete.extend(incomplete)
-    s.outputs.extend(str(p) for p in paths)
-    return paths
+    s.outputs.extend(str(p) for p in written)
+    return written
 
 
 def run_refresh(ctx: Context) -> None:

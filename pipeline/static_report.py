@@ -115,9 +115,7 @@ def headline(frame: pd.DataFrame) -> dict[str, Any]:
     """The numbers at the top of the report (also used by tests)."""
     counts = status_counts(frame)
     stale = int(frame["stale"].fillna(False).astype(bool).sum()) if "stale" in frame.columns else 0
-    fetched = (
-        pd.to_datetime(frame["fetched_at"], utc=True, errors="coerce") if "fetched_at" in frame else None
-    )
+    fetched = pd.to_datetime(frame["fetched_at"], utc=True, errors="coerce") if "fetched_at" in frame else None
     return {
         "papers": len(frame),
         **{k: counts.get(k, 0) for k in ("matched", "ambiguous", "unmatched", "error")},
@@ -173,9 +171,7 @@ def _top_table(frame: pd.DataFrame) -> str:
         )
     return (
         '<table id="top-cited"><thead><tr><th>#</th><th>Title</th><th>Year</th><th>Citations</th>'
-        "<th>Influential</th><th>Section</th><th>arXiv</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
+        "<th>Influential</th><th>Section</th><th>arXiv</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -185,9 +181,7 @@ def _rows_table(frame: pd.DataFrame, table_id: str, empty: str) -> str:
     rows = []
     for _, row in frame.iterrows():
         where = row.get("provenance")
-        where_text = (
-            "; ".join(str(w) for w in where) if isinstance(where, list | tuple) else row.get("source_file")
-        )
+        where_text = "; ".join(str(w) for w in where) if isinstance(where, list | tuple) else row.get("source_file")
         rows.append(
             f"<tr><td>{esc(row.get('entry_title'))}</td><td>{esc(row.get('match_status'))}</td>"
             f'<td class="num">{esc(_score(row.get("match_score")))}</td><td>{esc(row.get("match_note"))}</td>'
@@ -211,17 +205,11 @@ def _by_status(frame: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
     mask = frame["match_status"].astype("string").isin(list(statuses)).fillna(False)
     part = frame[mask]
     if "entry_title" in part.columns:
-        part = (
-            part.assign(_o=part["entry_title"].astype("string").fillna(""))
-            .sort_values("_o")
-            .drop(columns="_o")
-        )
+        part = part.assign(_o=part["entry_title"].astype("string").fillna("")).sort_values("_o").drop(columns="_o")
     return part
 
 
-def render_html(
-    frame: pd.DataFrame, metadata: dict[str, str], images: dict[str, str], review_text: str | None
-) -> str:
+def render_html(frame: pd.DataFrame, metadata: dict[str, str], images: dict[str, str], review_text: str | None) -> str:
     fixture = is_fixture(frame) or metadata.get("data_origin") == "fixture"
     numbers = headline(frame)
     title = "Paper catalogue report" + (f" — {FIXTURE_BANNER}" if fixture else "")
@@ -248,9 +236,7 @@ def render_html(
         f'<span data-metric="fetched_max">{esc(_fmt_ts(numbers["fetched_max"]))}</span>.</p>'
     )
     if metadata:
-        meta_rows = "".join(
-            f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in sorted(metadata.items())
-        )
+        meta_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in sorted(metadata.items()))
         parts.append(f'<h3>Run</h3><table id="run-metadata">{meta_rows}</table>')
     else:
         parts.append('<p class="muted">No run metadata in the Parquet file.</p>')
@@ -267,15 +253,11 @@ def render_html(
     parts.append(_top_table(frame))
 
     parts.append("<h2>Resolution review</h2>")
-    parts.append(
-        "<p>Ambiguous matches: a person should pick the right paper (see review.md for override lines).</p>"
-    )
+    parts.append("<p>Ambiguous matches: a person should pick the right paper (see review.md for override lines).</p>")
     parts.append(_rows_table(_by_status(frame, ("ambiguous",)), "review", "No ambiguous titles."))
     parts.append("<h2>Unresolved</h2>")
     parts.append("<p>Titles with no match, or whose lookup failed (<code>error</code>: try again later).</p>")
-    parts.append(
-        _rows_table(_by_status(frame, ("unmatched", "error")), "unresolved", "Every title was resolved.")
-    )
+    parts.append(_rows_table(_by_status(frame, ("unmatched", "error")), "unresolved", "Every title was resolved."))
     if review_text is not None:
         parts.append("<h2>review.md</h2>")
         parts.append(
@@ -293,8 +275,7 @@ def build_report(enriched_folder: Path, out_folder: Path) -> Path:
     frame = load_catalogue(enriched_folder)
     if frame is None:
         raise NoCatalogueError(
-            f"no catalogue in {enriched_folder} (catalogue.parquet missing):"
-            " run make demo or make enrich first"
+            f"no catalogue in {enriched_folder} (catalogue.parquet missing): run make demo or make enrich first"
         )
     history = load_history(enriched_folder)
     out_folder.mkdir(parents=True, exist_ok=True)

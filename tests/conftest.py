@@ -31,9 +31,7 @@ S2_INTERVAL_S = 0.02
 def emulator() -> Iterator[Any]:
     from emulator import Emulator, load_seed_corpus
 
-    with Emulator(
-        corpus=load_seed_corpus(), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S
-    ) as emu:
+    with Emulator(corpus=load_seed_corpus(), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu:
         yield emu
 
 

@@ -57,15 +57,34 @@ class FakeHttp:
                 raise FetchError("fake", "empty_page", str(exc)) from None
         return response
 
-    def get(self, api: str, url: str, *, params: Any = None, expire_after: Any = None,
-            force_refresh: bool = False, validate: Any = None) -> requests.Response:
+    def get(
+        self,
+        api: str,
+        url: str,
+        *,
+        params: Any = None,
+        expire_after: Any = None,
+        force_refresh: bool = False,
+        validate: Any = None,
+    ) -> requests.Response:
         return self._answer("GET", url, params, None, validate)
 
-    def post_json(self, api: str, url: str, body: Any, *, params: Any = None, expire_after: Any = None,
-                  force_refresh: bool = False, validate: Any = None) -> requests.Response:
+    def post_json(
+        self,
+        api: str,
+        url: str,
+        body: Any,
+        *,
+        params: Any = None,
+        expire_after: Any = None,
+        force_refresh: bool = False,
+        validate: Any = None,
+    ) -> requests.Response:
         return self._answer("POST", url, params, body, validate)
 
-    def as_session(self, api: str, *, expire_after: Any = None, force_refresh: bool = False, validate: Any = None) -> Any:
+    def as_session(
+        self, api: str, *, expire_after: Any = None, force_refresh: bool = False, validate: Any = None
+    ) -> Any:
         fake = self
 
         class Shim:

@@ -70,9 +70,7 @@ class Client:
 
 @pytest.fixture
 def emu():
-    with Emulator(
-        corpus=load_seed_corpus(), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S
-    ) as e:
+    with Emulator(corpus=load_seed_corpus(), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as e:
         yield e
 
 
@@ -252,9 +250,7 @@ def test_quoted_phrase_vs_unquoted_whitespace_is_or(client: Client):
         "arXiv Query: search_query=ti:sequence OR all:learning&id_list="
     )
     t = set(titles(unq))
-    assert (
-        "Learned in Translation: Contextualized Word Vectors" in t
-    )  # all:learning (stemmed), not a title phrase
+    assert "Learned in Translation: Contextualized Word Vectors" in t  # all:learning (stemmed), not a title phrase
     assert total(unq) > total(root)
     anded = feed(client.arxiv(search_query="ti:sequence AND ti:learning", max_results=100))
     assert set(titles(anded)) == set(titles(root))
@@ -269,9 +265,7 @@ def test_search_syntax_echo_and_errors(client: Client):
         == "arXiv Query: search_query=all:testing&id_list=&start=0&max_results=10"
     )
     root = feed(client.arxiv(search_query="au:devlin AND (ti:bert OR ti:electra)"))
-    assert titles(root) == [
-        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
-    ]
+    assert titles(root) == ["BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"]
     root = feed(client.arxiv(search_query="ti:(ernie bert) AND cat:cs.AI", max_results=100))
     assert titles(root) and all("ERNIE" in t or "BERT" in t for t in titles(root))
     r = client.arxiv(search_query="(ti:bert OR ti:ernie")
@@ -294,9 +288,7 @@ def test_search_relevance_and_paging(client: Client):
         assert total(root) == n and int(root.findtext("os:startIndex", namespaces=NS)) == start
         paged += entry_ids(root)
     assert paged == entry_ids(full)
-    asc = feed(
-        client.arxiv(search_query="all:bert", sortBy="submittedDate", sortOrder="ascending", max_results=100)
-    )
+    asc = feed(client.arxiv(search_query="all:bert", sortBy="submittedDate", sortOrder="ascending", max_results=100))
     pubs = [e.findtext("a:published", namespaces=NS) for e in entries(asc)]
     assert pubs == sorted(pubs)
 
@@ -329,9 +321,7 @@ def test_s2_batch_order_nulls_and_limits(client: Client, emu: Emulator):
 
 
 def test_s2_match_found_wrong_but_similar_and_404(client: Client, emu: Emulator):
-    r = client.s2(
-        "/paper/search/match", query="Longformer: The Long-Document Transformer", fields="externalIds"
-    )
+    r = client.s2("/paper/search/match", query="Longformer: The Long-Document Transformer", fields="externalIds")
     (hit,) = r.json()["data"]
     assert list(hit)[:3] == ["paperId", "title", "matchScore"]
     assert hit["externalIds"]["ArXiv"] == "2004.05150" and 50 <= hit["matchScore"] <= 300
@@ -395,9 +385,7 @@ def test_concurrent_arxiv_requests_get_503(emu: Emulator):
     emu.inject("arxiv", "slow", delay_s=0.3)
     results: list[int] = []
     t = threading.Thread(
-        target=lambda: results.append(
-            requests.get(emu.arxiv_url, params={"id_list": "1810.04805"}).status_code
-        )
+        target=lambda: results.append(requests.get(emu.arxiv_url, params={"id_list": "1810.04805"}).status_code)
     )
     t.start()
     time.sleep(0.12)
@@ -423,10 +411,7 @@ def test_stats_endpoints_keys_and_control_api(client: Client, emu: Emulator):
     assert s["requests_with_api_key"] == 2 and a["requests_with_api_key"] == 0 and s["ids_requested"] == 1
     r = requests.post(emu.base_url + "/_emulator/faults", json={"api": "s2", "kind": "500", "times": 2})
     assert r.status_code == 200 and emu.pending_faults()["s2"] == 2
-    assert (
-        requests.post(emu.base_url + "/_emulator/faults", json={"api": "s2", "kind": "bogus"}).status_code
-        == 400
-    )
+    assert requests.post(emu.base_url + "/_emulator/faults", json={"api": "s2", "kind": "bogus"}).status_code == 400
     emu.clear_faults()
     assert requests.post(emu.base_url + "/_emulator/reset").status_code == 200
     assert emu.stats()["s2"]["requests"] == 0 and emu.stats()["arxiv"]["by_status"] == {}
@@ -487,9 +472,7 @@ def test_fault_reset_truncated_empty_slow(client: Client, emu: Emulator):
 def test_fault_fifo_endpoint_filter_and_times(client: Client, emu: Emulator):
     emu.inject("s2", "503", times=2, endpoint="match")
     emu.inject("s2", "502")
-    assert (
-        client.s2("/paper/batch", "POST", json_body={"ids": []}).status_code == 502
-    )  # first that matches batch
+    assert client.s2("/paper/batch", "POST", json_body={"ids": []}).status_code == 502  # first that matches batch
     assert client.s2("/paper/search/match", query="BERT").status_code == 503
     assert client.s2("/paper/search/match", query="BERT").status_code == 503
     assert client.s2("/paper/search/match", query="BERT pre-training deep bidirectional").status_code == 200

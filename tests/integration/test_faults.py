@@ -72,8 +72,9 @@ def assert_cache_holds_only_good_answers(cache: Path) -> int:
         for response in session.cache.filter(valid=True, expired=True):
             assert response.status_code == 200
             if "/api/query" in response.url:
-                arxiv_source.check_feed(response, expect_entries="id_list=" in response.url
-                                        and "id_list=&" not in response.url)
+                arxiv_source.check_feed(
+                    response, expect_entries="id_list=" in response.url and "id_list=&" not in response.url
+                )
             elif "/paper/batch" in response.url:
                 assert isinstance(json.loads(response.content), list)
             else:
@@ -136,8 +137,11 @@ def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
     text = config.read_text()
     text = text.replace(emulator.arxiv_url, "http://127.0.0.1:9/api/query")
     text = text.replace(emulator.s2_url, "http://nonexistent.invalid/graph/v1")
-    text = text.replace("backoff_initial_s = 0.01", "backoff_initial_s = 1.0").replace(
-        "backoff_max_s = 0.2", "backoff_max_s = 60.0").replace("retry_budget_s = 20.0", "retry_budget_s = 300.0")
+    text = (
+        text.replace("backoff_initial_s = 0.01", "backoff_initial_s = 1.0")
+        .replace("backoff_max_s = 0.2", "backoff_max_s = 60.0")
+        .replace("retry_budget_s = 20.0", "retry_budget_s = 300.0")
+    )
     text = text.replace("[semantic_scholar]\n", "[semantic_scholar]\nrecords_expire_hours = 0.0\n")
     config.write_text(text)
     (config.parent / "raw" / "new.md").write_text("- A Title Added While Offline For Testing\n", encoding="utf-8")
@@ -162,7 +166,10 @@ def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
 def _spawn(config: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "enrich", "--config", str(config), "-q"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -177,7 +184,9 @@ def test_killed_run_leaves_readable_outputs_and_the_next_run_finishes(
     (config.parent / "raw" / "extra.md").write_text(
         "\n".join(f"- Distinct Fixture Paper Title Number {i} About Transformers" for i in range(30)), encoding="utf-8"
     )
-    config.write_text(config.read_text().replace("[semantic_scholar]\n", "[semantic_scholar]\nrecords_expire_hours = 0.0\n"))
+    config.write_text(
+        config.read_text().replace("[semantic_scholar]\n", "[semantic_scholar]\nrecords_expire_hours = 0.0\n")
+    )
     emulator.inject("s2", "slow", times=200, delay_s=0.02)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = _spawn(config, env)
@@ -257,8 +266,18 @@ def test_secret_never_leaks_even_when_things_fail(
 def test_untrusted_titles_are_data_in_the_csv(tmp_path: Path) -> None:
     from pipeline.catalogue import to_csv_frame, to_frame
 
-    frame = to_frame([{"key": "k", "title": "=HYPERLINK(\"http://evil\")", "entry_title": "+1", "authors": ["@x"],
-                       "match_status": "matched", "data_origin": "fixture"}])
+    frame = to_frame(
+        [
+            {
+                "key": "k",
+                "title": '=HYPERLINK("http://evil")',
+                "entry_title": "+1",
+                "authors": ["@x"],
+                "match_status": "matched",
+                "data_origin": "fixture",
+            }
+        ]
+    )
     csv = to_csv_frame(frame)
     assert csv.loc[0, "title"].startswith("'=") and csv.loc[0, "entry_title"].startswith("'+")
     assert csv.loc[0, "authors"].startswith("'@")

@@ -45,7 +45,9 @@ def settings_of(http: HttpClient) -> Settings:
     return http.settings
 
 
-def test_politeness_holds_under_concurrency_and_cache_hits_never_wait(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
+def test_politeness_holds_under_concurrency_and_cache_hits_never_wait(
+    emulator: Any, make_http: Callable[..., HttpClient]
+) -> None:
     http = make_http(emulator)
     s = settings_of(http)
     titles = [
@@ -94,7 +96,9 @@ def test_batch_request_counts(emulator: Any, make_http: Callable[..., HttpClient
 
 
 @pytest.mark.parametrize("kind", ["429", "503", "truncated", "reset"])
-def test_retryable_faults_are_retried_and_never_cached(emulator: Any, make_http: Callable[..., HttpClient], kind: str) -> None:
+def test_retryable_faults_are_retried_and_never_cached(
+    emulator: Any, make_http: Callable[..., HttpClient], kind: str
+) -> None:
     http = make_http(emulator)
     s = settings_of(http)
     emulator.inject("arxiv", kind)
@@ -154,7 +158,9 @@ def test_budget_exhaustion_reports_the_reason(emulator: Any, tmp_path: Path) -> 
 
 def test_circuit_breaker_stops_knocking(emulator: Any, tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(config_text(emulator).replace("[http]\n", "[http]\ncircuit_breaker_failures = 3\nmax_attempts = 2\n"))
+    path.write_text(
+        config_text(emulator).replace("[http]\n", "[http]\ncircuit_breaker_failures = 3\nmax_attempts = 2\n")
+    )
     http = HttpClient(load_settings(path, env={}))
     try:
         emulator.inject("arxiv", "reset", times=10)
@@ -191,11 +197,15 @@ def test_expired_entries_are_refetched(emulator: Any, make_http: Callable[..., H
     assert emulator.stats()["s2"]["requests"] == 2
 
 
-def test_api_key_is_sent_to_s2_only_and_redacted_from_the_cache(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
+def test_api_key_is_sent_to_s2_only_and_redacted_from_the_cache(
+    emulator: Any, make_http: Callable[..., HttpClient]
+) -> None:
     http = make_http(emulator, key=SECRET)
     s = settings_of(http)
     s2_source.fetch_batch(http, s, ["ARXIV:1810.04805"])
-    s2_source.fetch_title_match(http, s, "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding")
+    s2_source.fetch_title_match(
+        http, s, "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+    )
     arxiv_source.fetch_records(http, s, ["1810.04805"])
     stats = emulator.stats()
     assert stats["s2"]["requests_with_api_key"] == 2 and stats["arxiv"]["requests_with_api_key"] == 0

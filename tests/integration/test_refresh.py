@@ -25,8 +25,9 @@ def cold(emulator: Any, make_settings: Callable[..., Path], run_cli: Run, arxiv_
     return config
 
 
-def test_refresh_costs_one_batch_per_500_papers_and_no_arxiv(emulator: Any, make_settings: Callable[..., Path],
-                                                            run_cli: Run) -> None:
+def test_refresh_costs_one_batch_per_500_papers_and_no_arxiv(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
     config = cold(emulator, make_settings, run_cli)
     before = load_catalogue(config.parent / "enriched")
     assert before is not None
@@ -77,8 +78,9 @@ def test_failed_refresh_keeps_every_value_flags_stale_and_exits_nonzero(
     assert final is not None and not final.stale.any()
 
 
-def test_new_titles_cost_searches_old_ones_nothing(emulator: Any, make_settings: Callable[..., Path],
-                                                 run_cli: Run) -> None:
+def test_new_titles_cost_searches_old_ones_nothing(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
     config = cold(emulator, make_settings, run_cli)
     (config.parent / "raw" / "more.md").write_text(
         "# More\n\n- Big Bird: Transformers for Longer Sequences\n- Attention Is All You Need in Fixture Land\n",
@@ -96,8 +98,9 @@ def test_new_titles_cost_searches_old_ones_nothing(emulator: Any, make_settings:
     assert any(p.startswith("more.md:") for p in bigbird.provenance)
 
 
-def test_new_arxiv_version_shows_in_catalogue_and_summary(emulator: Any, make_settings: Callable[..., Path],
-                                                         run_cli: Run) -> None:
+def test_new_arxiv_version_shows_in_catalogue_and_summary(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
     # arXiv records expire at once (as if three weeks had passed between the runs).
     config = cold(emulator, make_settings, run_cli, arxiv_extra="records_expire_days = 0.0\n")
     paper = emulator.corpus.get_arxiv("1907.11692")

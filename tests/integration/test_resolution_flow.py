@@ -25,11 +25,20 @@ def twin_emulator() -> Iterator[Any]:
     corpus = load_seed_corpus()
     template = corpus.get_arxiv("1810.04805")
     for n, year in ((1, 2019), (2, 2022)):
-        corpus.add(dataclasses.replace(
-            template, arxiv_id=f"2102.0000{n}", title=SHARED, s2_paper_id=f"{n}" * 40, corpus_id=990000 + n,
-            year=year, publication_date=f"{year}-02-01", published=f"{year}-02-01T00:00:00Z",
-            updated=f"{year}-02-01T00:00:00Z", doi=None,
-        ))
+        corpus.add(
+            dataclasses.replace(
+                template,
+                arxiv_id=f"2102.0000{n}",
+                title=SHARED,
+                s2_paper_id=f"{n}" * 40,
+                corpus_id=990000 + n,
+                year=year,
+                publication_date=f"{year}-02-01",
+                published=f"{year}-02-01T00:00:00Z",
+                updated=f"{year}-02-01T00:00:00Z",
+                doi=None,
+            )
+        )
     with Emulator(corpus=corpus, arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu:
         yield emu
 

@@ -41,7 +41,7 @@ def test_record_from_real_feed(settings: Any) -> None:
     assert rec.primary_category and rec.primary_category in rec.categories
     assert rec.authors and all(isinstance(a, str) and a for a in rec.authors)
     # One request, id_list set, max_results matching the batch size.
-    (_, url, _, _), = http.calls
+    ((_, url, _, _),) = http.calls
     query = parse_qs(urlsplit(url).query)
     assert query["id_list"] == ["1605.08386"] and query["max_results"] == ["1"]
 

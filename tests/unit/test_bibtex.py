@@ -52,10 +52,7 @@ def test_one_entry_per_matched_row_with_arxiv_fields() -> None:
     assert len(entries(text)) == 1
     entry = entries(text)[0]
     assert entry.startswith("@article{devlin2019bert,")
-    assert (
-        "  title = {{BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding}}"
-        in entry
-    )
+    assert "  title = {{BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding}}" in entry
     assert "author = {Jacob Devlin and Ming-Wei Chang and Kenton Lee and Kristina Toutanova}" in entry
     assert "year = {2019}" in entry
     assert "eprint = {1810.04805}" in entry

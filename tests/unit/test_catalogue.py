@@ -12,9 +12,30 @@ import pytest
 from pipeline import catalogue
 
 CONTRACT = [
-    "key", "entry_title", "source_file", "section", "title", "arxiv_id", "arxiv_version", "s2_paper_id", "doi",
-    "authors", "published", "updated", "year", "venue", "primary_category", "categories", "citation_count",
-    "influential_citation_count", "reference_count", "pdf_url", "abs_url", "match_score", "match_status", "fetched_at",
+    "key",
+    "entry_title",
+    "source_file",
+    "section",
+    "title",
+    "arxiv_id",
+    "arxiv_version",
+    "s2_paper_id",
+    "doi",
+    "authors",
+    "published",
+    "updated",
+    "year",
+    "venue",
+    "primary_category",
+    "categories",
+    "citation_count",
+    "influential_citation_count",
+    "reference_count",
+    "pdf_url",
+    "abs_url",
+    "match_score",
+    "match_status",
+    "fetched_at",
 ]
 
 
@@ -40,7 +61,9 @@ def test_contract_columns_come_first_in_order() -> None:
 
 
 def test_parquet_has_real_types_and_run_metadata(tmp_path: Path) -> None:
-    frame = catalogue.to_frame([row(), row(key="title:abc", authors=None, citation_count=None, match_status="unmatched")])
+    frame = catalogue.to_frame(
+        [row(), row(key="title:abc", authors=None, citation_count=None, match_status="unmatched")]
+    )
     meta = catalogue.run_metadata("digest", "2026-11-25T00:00:00Z", "fixture")
     parquet, _ = catalogue.write_catalogue(frame, tmp_path, meta)
     table = pq.read_table(parquet)
@@ -56,7 +79,7 @@ def test_parquet_has_real_types_and_run_metadata(tmp_path: Path) -> None:
 
 
 def test_csv_joins_lists_and_neutralises_formulas(tmp_path: Path) -> None:
-    frame = catalogue.to_frame([row(title="=HYPERLINK(\"http://x\")", list_notes="@SUM(A1)", entry_title="-1+2")])
+    frame = catalogue.to_frame([row(title='=HYPERLINK("http://x")', list_notes="@SUM(A1)", entry_title="-1+2")])
     _, csv = catalogue.write_catalogue(frame, tmp_path, {})
     text = csv.read_text(encoding="utf-8")
     assert "Jacob Devlin; Ming-Wei Chang" in text

@@ -47,13 +47,13 @@ def test_api_key_comes_from_the_named_env_variable_and_is_never_in_repr(tmp_path
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[arxiv]\nmin_interval_s = \"fast\"\n", r"config.toml:2: \[arxiv\] min_interval_s must be float, got str"),
+        ('[arxiv]\nmin_interval_s = "fast"\n', r"config.toml:2: \[arxiv\] min_interval_s must be float, got str"),
         ("[arxiv]\n\nmin_intervall_s = 3\n", r"config.toml:3: unknown key 'min_intervall_s' in \[arxiv\]"),
         ("[arxv]\nbase_url = 'x'\n", r"config.toml:1: unknown section \[arxv\]"),
         ("[arxiv]\nmin_interval_s = 3.0\nmin_interval_s = 1\n", r"invalid TOML"),
         ("[semantic_scholar]\nbatch_size = 1000\n", r"batch_size must be between 1 and 500"),
-        ("[arxiv]\nbase_url = \"ftp://x\"\n", r"base_url must be an http\(s\) URL"),
-        ("[run]\ndata_origin = \"real\"\n", r"data_origin must be one of"),
+        ('[arxiv]\nbase_url = "ftp://x"\n', r"base_url must be an http\(s\) URL"),
+        ('[run]\ndata_origin = "real"\n', r"data_origin must be one of"),
         ("[http]\nmax_attempts = true\n", r"max_attempts must be int, got bool"),
     ],
 )

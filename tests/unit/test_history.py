@@ -1,4 +1,4 @@
-"""Citation history: append-only, one snapshot per paper per UTC day (more only when counts moved), stale rows never appended."""
+"""Citation history: append-only, one snapshot per paper per UTC day (more only when counts moved), no stale rows."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from pipeline import history
 
 def row(key: str, count: int, when: datetime, stale: bool = False) -> dict[str, object]:
     return {
-        "key": key, "s2_paper_id": "a" * 40, "arxiv_id": key.removeprefix("arxiv:"), "citation_count": count,
-        "influential_citation_count": 1, "reference_count": 2, "fetched_at": when, "stale": stale, "title": "x",
+        "key": key,
+        "s2_paper_id": "a" * 40,
+        "arxiv_id": key.removeprefix("arxiv:"),
+        "citation_count": count,
+        "influential_citation_count": 1,
+        "reference_count": 2,
+        "fetched_at": when,
+        "stale": stale,
+        "title": "x",
     }
 
 
@@ -31,7 +38,10 @@ def test_append_dedupes_per_day_and_keeps_old_rows(tmp_path: Path) -> None:
     assert frame is not None
     assert list(frame.columns) == list(history.COLUMNS)
     assert sorted(zip(frame.key, frame.citation_count, strict=True)) == [
-        ("arxiv:1", 10), ("arxiv:1", 11), ("arxiv:1", 12), ("arxiv:2", 5)
+        ("arxiv:1", 10),
+        ("arxiv:1", 11),
+        ("arxiv:1", 12),
+        ("arxiv:2", 5),
     ]
 
 

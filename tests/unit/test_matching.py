@@ -27,14 +27,30 @@ def test_normalise_title_ligatures_case_punctuation() -> None:
     ("a", "b", "low", "high"),
     [
         ("Deep contextualized word representation", "Deep contextualized word representations", 0.95, 1.0),
-        ("ERNIE 2.0: A CONTINUAL PRE-TRAINING FRAMEWORK FORLANGUAGE",
-         "ERNIE 2.0: A Continual Pre-training Framework for Language Understanding", 0.90, 0.97),
-        ("ZEN: Pre-training Chinese (Z) Text Encoder Enhanced by N-gram Representations",
-         "ZEN: Pre-training Chinese Text Encoder Enhanced by N-gram Representations", 0.95, 1.0),
-        ("ERNIE 2.0: A Continual Pre-training Framework for Language Understanding",
-         "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation", 0.0, 0.6),
-        ("ERNIE: Enhanced Language Representation with Informative Entities",
-         "ERNIE: Enhanced Representation through Knowledge Integration", 0.0, 0.8),
+        (
+            "ERNIE 2.0: A CONTINUAL PRE-TRAINING FRAMEWORK FORLANGUAGE",
+            "ERNIE 2.0: A Continual Pre-training Framework for Language Understanding",
+            0.90,
+            0.97,
+        ),
+        (
+            "ZEN: Pre-training Chinese (Z) Text Encoder Enhanced by N-gram Representations",
+            "ZEN: Pre-training Chinese Text Encoder Enhanced by N-gram Representations",
+            0.95,
+            1.0,
+        ),
+        (
+            "ERNIE 2.0: A Continual Pre-training Framework for Language Understanding",
+            "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation",
+            0.0,
+            0.6,
+        ),
+        (
+            "ERNIE: Enhanced Language Representation with Informative Entities",
+            "ERNIE: Enhanced Representation through Knowledge Integration",
+            0.0,
+            0.8,
+        ),
         ("To Pretrain or Not to Pretrain", "To Pretrain or to Pretrain", 0.0, 0.6),
     ],
 )
@@ -57,8 +73,12 @@ def test_exact_title_beats_a_longer_near_duplicate() -> None:
 
 def test_wrong_but_similar_only_candidate_is_rejected() -> None:
     rec = record("ERNIE 2.0: A Continual Pre-training Framework for Language Understanding")
-    wrong = Candidate("s2-match", "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding "
-                      "and Generation", s2_paper_id="a" * 40, provider_score=250.0)
+    wrong = Candidate(
+        "s2-match",
+        "ERNIE 3.0: Large-scale Knowledge Enhanced Pre-training for Language Understanding and Generation",
+        s2_paper_id="a" * 40,
+        provider_score=250.0,
+    )
     res = decide(rec, [wrong], SETTINGS, now=NOW)
     assert res.status == "unmatched" and res.arxiv_id is None
     assert res.best_rejected and res.best_rejected["s2_paper_id"] == "a" * 40 and "numbers differ" in res.reason
@@ -68,7 +88,9 @@ def test_same_paper_from_two_routes_is_merged_with_both_ids() -> None:
     rec = record("Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks")
     cands = [
         Candidate("s2-match", "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", s2_paper_id="b" * 40),
-        Candidate("arxiv-title", "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", arxiv_id="1908.10084"),
+        Candidate(
+            "arxiv-title", "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks", arxiv_id="1908.10084"
+        ),
     ]
     res = decide(rec, cands, SETTINGS, now=NOW)
     assert res.status == "matched" and res.arxiv_id == "1908.10084" and res.s2_paper_id == "b" * 40

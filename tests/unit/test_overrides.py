@@ -12,8 +12,7 @@ from pipeline.titles import normalise_title
 
 
 def rec(title: str) -> TitleRecord:
-    return TitleRecord(norm=normalise_title(title), title=title,
-                       occurrences=[Occurrence("l.md", 3, None, title)])
+    return TitleRecord(norm=normalise_title(title), title=title, occurrences=[Occurrence("l.md", 3, None, title)])
 
 
 def test_parse_pins_none_and_keys() -> None:
@@ -25,8 +24,11 @@ def test_parse_pins_none_and_keys() -> None:
         f"{title_key('x y')},,{'a' * 40},\n"
     )
     rows = parse_overrides(text, "overrides.csv")
-    assert [t for t, _ in rows] == ["BERT: Pre-training of Deep Bidirectional Transformers", "Some Internal Memo",
-                                    title_key("x y")]
+    assert [t for t, _ in rows] == [
+        "BERT: Pre-training of Deep Bidirectional Transformers",
+        "Some Internal Memo",
+        title_key("x y"),
+    ]
     assert rows[0][1].arxiv_id == "1810.04805" and rows[0][1].line == "overrides.csv:3"
     assert rows[1][1].none and rows[2][1].s2_paper_id == "a" * 40
 

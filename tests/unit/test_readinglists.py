@@ -107,8 +107,7 @@ NOTES_TITLES = [
     "Pre-Trained Models: Past, Present and Future",
     "Finetuning Pretrained Transformers into RNNs",
     "To Pretrain or Not to Pretrain: Examining the Benefits of Pretraining on Resource Rich Tasks",
-    "BART: Denoising Sequence-to-Sequence Pre-training for Natural Language Generation, Translation, and "
-    "Comprehension",
+    "BART: Denoising Sequence-to-Sequence Pre-training for Natural Language Generation, Translation, and Comprehension",
     "SpanBERT: Improving Pre-training by Representing and Predicting Spans",
     "UNIMO: Towards Unified-Modal Understanding and Generation via Cross-Modal Contrastive Learning",
     "XLNet: Generalized autoregressive pretraining for language understanding",
@@ -130,9 +129,25 @@ def test_real_notes_titles_exactly(real: object) -> None:
 
 
 NEVER_ENTRIES = [
-    "BERT及其变种", "GPT及其变种", "ERNIE及其变种", "等等", "GPT", "GOOGLE提出：LAMB优化器 + 超大batch", "训练时间长",
-    "Our findings", "A key advantage", "randomly shuffling", "arbitrary length spans", "SBO", "Next Sentence",
-    "Single-modal", "AR(Auto Regressive)", "Permutation", "综述", "预训练模型列表", "看GPTpapaer",
+    "BERT及其变种",
+    "GPT及其变种",
+    "ERNIE及其变种",
+    "等等",
+    "GPT",
+    "GOOGLE提出：LAMB优化器 + 超大batch",
+    "训练时间长",
+    "Our findings",
+    "A key advantage",
+    "randomly shuffling",
+    "arbitrary length spans",
+    "SBO",
+    "Next Sentence",
+    "Single-modal",
+    "AR(Auto Regressive)",
+    "Permutation",
+    "综述",
+    "预训练模型列表",
+    "看GPTpapaer",
 ]
 
 
@@ -486,9 +501,7 @@ def test_bibtex_list() -> None:
     assert schutze.occurrence.venue_hint == "Proceedings of the Synthetic ACL 2020"  # @string + '#'
     assert schutze.occurrence.year_hint == 2020
     assert misc.s2_paper_id == "0123456789abcdef0123456789abcdef01234568"
-    assert [(s.line, s.text, s.reason) for s in skipped] == [
-        (24, "@book{notitle2019", "BibTeX entry without a title")
-    ]
+    assert [(s.line, s.text, s.reason) for s in skipped] == [(24, "@book{notitle2019", "BibTeX entry without a title")]
 
 
 @pytest.mark.parametrize(
@@ -546,8 +559,8 @@ def test_bibtex_syntax_errors_are_fatal_and_name_the_entry(tmp_path: Path) -> No
 def test_bibtex_reader_edge_cases() -> None:
     text = (
         "Contact me@example.org about this file.\n"
-        "@preamble{ \"\\newcommand{\\x}{y}\" }\n"
-        "@Article(paren2020, Title = \"Paren {Delimited} Entry\", YEAR = \"2020\")\n"
+        '@preamble{ "\\newcommand{\\x}{y}" }\n'
+        '@Article(paren2020, Title = "Paren {Delimited} Entry", YEAR = "2020")\n'
         "@misc{bare}\n"
     )
     entries, errors = read_bibtex(text)

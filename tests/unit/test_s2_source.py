@@ -49,7 +49,7 @@ def test_batch_keeps_nulls_in_place_and_matches_by_position(settings: Any) -> No
     assert found["CorpusId:211530585"] is None
     assert found["0f40b1f08821e22e859c6050916cec3667778613"].paper_id == "0f40b1f08821e22e859c6050916cec3667778613"
     assert sum(v is not None for v in found.values()) == 3
-    (method, url, params, sent), = http.calls
+    ((method, url, params, sent),) = http.calls
     assert method == "POST" and url.endswith("/paper/batch") and sent == {"ids": sorted(ids)}
     assert "citationCount" in params["fields"]
 

@@ -31,17 +31,13 @@ def sample_rows(origin: str = "live") -> list[dict[str, object]]:
                 "entry_title": f"List title {i}" if i != 7 else f"Unmatched {HOSTILE}",
                 "source_file": "plm-notes.md",
                 "section": ["Pretraining", "Fine-tuning & <Transfer>", None][i % 3],
-                "title": (f"Paper {i} {HOSTILE}" if i == 0 else f"Paper {i} costs $5 & more")
-                if matched
-                else None,
+                "title": (f"Paper {i} {HOSTILE}" if i == 0 else f"Paper {i} costs $5 & more") if matched else None,
                 "arxiv_id": f"2001.{i:05d}" if matched else None,
                 "authors": [f"Author{i} Smith"] if matched else None,
                 "year": 2017 + i % 4 if matched else None,
                 "citation_count": (i + 1) * 1000 if matched else None,
                 "influential_citation_count": i if matched else None,
-                "abs_url": f"https://arxiv.org/abs/2001.{i:05d}"
-                if matched and i != 1
-                else "javascript:alert(2)",
+                "abs_url": f"https://arxiv.org/abs/2001.{i:05d}" if matched and i != 1 else "javascript:alert(2)",
                 "match_status": status,
                 "match_score": 1.0 if matched else 0.5,
                 "match_note": f"note {HOSTILE}" if status == "ambiguous" else "ok",
@@ -139,9 +135,7 @@ def test_numbers_match_the_frame(report: tuple[pd.DataFrame, Path]) -> None:
     assert "cafe0123" in text and "2026-01-09T10:00:00Z" in text
     # Top-cited table: ranked by citation_count, the most cited first.
     table = text.split('id="top-cited"')[1].split("</table>")[0]
-    counts = [
-        int(c.replace(",", "")) for c in re.findall(r'<td class="num">([\d,]+)</td><td class="num">', table)
-    ]
+    counts = [int(c.replace(",", "")) for c in re.findall(r'<td class="num">([\d,]+)</td><td class="num">', table)]
     assert counts == sorted(frame["citation_count"].dropna().astype(int), reverse=True)
     # Review and unresolved lists hold exactly the non-matched rows.
     review = text.split('id="review"')[1].split("</table>")[0]
