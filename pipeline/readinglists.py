@@ -115,6 +115,10 @@ _VENUE_RE = re.compile(r"^([A-Za-z][A-Za-z&\-. ]*?)\s*'?\s*((?:19|20)\d{2})$")
 _YEAR_RE = re.compile(r"^((?:19|20)\d{2})$")
 _SPLIT_RE = re.compile(r"\s{2,}|\t")
 _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
+#: A Chinese lead-in ending in a colon before a Latin title: ``推荐阅读：Big Bird: ...``.
+_CJK_LEADIN_RE = re.compile('^([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20})[：:]\\s*([A-Za-z0-9"“*\\[].*)$')
+#: A dash separating a title from commentary: ——, —, --, – (any spacing) or " - " (spaced hyphen).
+_COMMENT_DASH_RE = re.compile(r"\s*(?:—+|-{2,}|–)\s*|\s+-\s+")
 
 _PLACEHOLDERS = {"null", "none", "nil", "n/a", "na", "-", "--", "?", "todo", "tbd", "done", "无", "空"}
 _GENERIC_LINK_TEXT = {
@@ -242,6 +246,48 @@ def is_title(text: str) -> tuple[bool, str]:
     return True, ""
 
 
+#: Most words a lower-case bullet may have and still be taken as a title (longer is prose).
+LOWERCASE_TITLE_MAX_WORDS = 12
+#: First words that start prose notes, not titles ("we ...", "but ...", "see ...").
+_PROSE_STARTS = {
+    "we", "i", "my", "our", "this", "these", "those", "there", "here", "but", "and", "or", "so",
+    "because", "also", "then", "note", "see", "read", "todo", "which", "when", "if", "not", "just",
+    "maybe", "very", "e.g", "e.g.", "i.e", "i.e.", "etc",
+}  # fmt: skip
+_LOWER_WORD_RE = re.compile(r"^[a-z0-9]+(?:[-'’][a-z0-9]+)*:?$")
+
+
+def lowercase_title_ok(text: str) -> tuple[bool, str]:
+    """May an all-lower-case bullet be a title (``- attention is all you need``)? (ok, reason).
+
+    :func:`is_title` rejects text without capitals (lists use lower case for notes). A bullet is
+    still taken as a title when it is *only* a plausible English title:
+
+    * 3 to :data:`LOWERCASE_TITLE_MAX_WORDS` words (longer lower-case lines are prose);
+    * every word is lower-case letters/digits, hyphens or apostrophes inside words allowed, at most
+      one ``:`` ending a word (``bert: pre-training of ...``), and at least half the words purely
+      alphabetic; so no sentence punctuation (``. , ; ! ?``), no parenthesised explanations
+      (``arbitrary length spans of text (including zero length) are replaced ...``), no quotes,
+      no markup (``* not a title *``);
+    * it does not start like prose (``we``, ``but``, ``see``, ``note``, ``this`` ...).
+
+    The caller also requires context (see ``_Parser.item``): a top-level bullet (not nested under
+    another item) and not in the body of a heading that is itself a title - bullets under
+    ``### BART: ...`` are notes about BART ("randomly shuffling the order of the sentences").
+    """
+    t = _collapse(_nfkc(text))
+    words = t.split()
+    if not 3 <= len(words) <= LOWERCASE_TITLE_MAX_WORDS:
+        return False, f"lower-case text of {len(words)} words: a note, not a title"
+    if not all(_LOWER_WORD_RE.match(w) for w in words) or t.count(":") > 1 or t.endswith(":"):
+        return False, "lower-case text with punctuation: a note, not a title"
+    if sum(w.isalpha() for w in words) * 2 < len(words):
+        return False, "lower-case text of mostly non-words: a note, not a title"
+    if words[0].rstrip(":") in _PROSE_STARTS:
+        return False, "lower-case text starting like prose: a note, not a title"
+    return True, ""
+
+
 def _heading_is_title(text: str) -> tuple[bool, str]:
     ok, why = is_title(text)
     if not ok:
@@ -294,16 +340,67 @@ def _remove_identifiers(text: str) -> str:
     return text
 
 
+def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
+    """(title, lead-in notes, trailing notes) of an English title mixed with Chinese commentary.
+
+    * a lead-in of Chinese words ending in ``：``/``:`` before a Latin title is notes:
+      ``推荐阅读：Big Bird: ...`` -> ("Big Bird: ...", "推荐阅读");
+    * at the first CJK character (ideograph or full-width punctuation) after Latin text, when the
+      rest holds an ideograph, the rest is notes:
+
+      - a full-width ``（``/``【`` (or an unclosed ASCII ``(``) opens a commentary group, kept
+        whole: ``Title（GPT-3 论文）`` -> notes ``（GPT-3 论文）``;
+      - a full-width ``：，；、`` (or ASCII ``:``/``,``/``;`` just before the CJK) separates it:
+        ``Title：Meta开源的对话模型`` -> notes ``Meta开源的对话模型``;
+      - else the last dash separator before the CJK (``——``, ``—``, ``--``, ``–``, or a hyphen
+        with spaces on both sides; never a hyphen inside a word such as ``Fine-Tuned``) does:
+        ``GPT-4 Technical Report —— OpenAI 的技术报告`` -> notes ``OpenAI 的技术报告``.
+
+    Text that starts with Chinese (``GOOGLE提出：...`` has no separator before 提) is left whole,
+    so :func:`is_title` still reports why it is not a title.
+    """
+    lead: str | None = None
+    m = _CJK_LEADIN_RE.match(text)
+    if m:
+        lead, text = m.group(1).strip(), m.group(2)
+    p = next((i for i, c in enumerate(text) if _CJK_RE.match(c)), None)
+    if p is None or not re.search("[A-Za-z]", text[:p]) or not _CJK_IDEO_RE.search(text, p):
+        return text, lead, None
+    prefix, ch = text[:p], text[p]
+    head: str | None = None
+    notes = ""
+    paren = prefix.rfind("(")
+    if ch in "（【":
+        head, notes = prefix, text[p:]
+    elif ch in "：，；、":
+        head, notes = prefix, text[p + 1 :]
+    elif paren > 0 and ")" not in prefix[paren:]:
+        head, notes = prefix[:paren], text[paren:]
+    elif prefix.rstrip()[-1:] in (":", ",", ";"):
+        head, notes = prefix.rstrip()[:-1], text[p:]
+    else:
+        seps = list(_COMMENT_DASH_RE.finditer(prefix))
+        if seps and seps[-1].start() > 0:
+            head, notes = prefix[: seps[-1].start()], text[seps[-1].end() :]
+    if head is None or not re.search("[A-Za-z]", head):
+        return text, lead, None
+    return head.strip(), lead, (notes.strip() or None)
+
+
 def _split_candidate(text: str) -> tuple[str, str | None]:
     """Split a bullet body into (title candidate, commentary)."""
     text = text.strip()
     parts = _SPLIT_RE.split(text, maxsplit=1)
     if len(parts) == 2 and parts[0].strip():
-        head, rest = parts[0].strip(), parts[1].strip()
+        text, rest = parts[0].strip(), parts[1].strip()
     else:
-        m = _LATIN_THEN_CJK_RE.match(text)
-        head, rest = (m.group(1), m.group(2)) if m else (text, "")
-    return head, (rest or None)
+        rest = ""
+    head, lead, tail = _split_cjk_commentary(text)
+    if tail is None and not rest:
+        m = _LATIN_THEN_CJK_RE.match(head)
+        head, tail = (m.group(1), m.group(2)) if m else (head, None)
+    notes = " ".join(n for n in (lead, tail, rest) if n)
+    return head, (notes or None)
 
 
 def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
@@ -449,6 +546,8 @@ class _Parser:
         self.skipped: list[SkippedLine] = []
         self.problems: list[ListProblem] = []
         self.section: str | None = None
+        #: In the body of a heading that is itself a title (its bullets are notes about that paper).
+        self.under_title_heading = False
 
     def skip(self, line: int, text: str, reason: str) -> None:
         self.skipped.append(SkippedLine(self.source_file, line, _collapse(text), reason))
@@ -487,7 +586,9 @@ class _Parser:
         )
 
     # -- one item (bullet body / paragraph line) ------------------------------------------
-    def item(self, line_no: int, raw_line: str, body: str) -> None:
+    def item(self, line_no: int, raw_line: str, body: str, *, top_bullet: bool = False) -> None:
+        """One bullet body / paragraph line. ``top_bullet``: a non-nested bullet, which may be an
+        all-lower-case title (see :func:`lowercase_title_ok`) unless under a title heading."""
         ids = extract_identifiers(body)
         s2 = extract_s2_id(body)
         candidate, notes, always = _candidate_from_text(body)
@@ -498,6 +599,8 @@ class _Parser:
         ok, why = is_title(title)
         if not ok and title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title):
             ok = True  # an explicit identifier on the line makes it an entry whatever its text
+        if not ok and why.startswith("no capital letters") and top_bullet and not self.under_title_heading:
+            ok, why = lowercase_title_ok(title)
         if ok:
             self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
         else:
@@ -514,7 +617,9 @@ class _Parser:
         ok, why = (True, "") if always and title else _heading_is_title(title)
         if ok:
             self.add(line_no, title, ids, notes=notes, s2_paper_id=extract_s2_id(body))
+            self.under_title_heading = True
             return
+        self.under_title_heading = False
         self.section = _clean_section(body)
         self.skip(line_no, raw_line, f"section heading ({why})")
 
@@ -623,7 +728,7 @@ class _Parser:
             bm = _BULLET_RE.match(line)
             if bm and bm.group(2).strip():
                 body = _CHECKBOX_RE.sub("", bm.group(2).strip())
-                self.item(no, line, body)
+                self.item(no, line, body, top_bullet=not bm.group(1))
                 i += 1
                 continue
             # paragraph line

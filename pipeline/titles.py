@@ -1,23 +1,46 @@
 """Title normalisation and similarity. Pure functions, no I/O.
 
 Reading lists spell titles loosely (case, ligatures, missing spaces, truncated endings, a stray
-"(Z)"), while search engines return titles that are close but sometimes belong to another paper
-("ERNIE 2.0" vs "ERNIE 3.0", "... Sequences" vs "... Sequences in Genomics"). Everything that
-decides whether two titles name the same paper lives here, so it can be tested without a network.
+"(Z)", a "GPT-3:" label in front), while search engines return titles that are close but
+sometimes belong to another paper ("ERNIE 2.0" vs "ERNIE 3.0", "... in Genomics" vs "... in
+Proteomics", "Attention is not Explanation" vs "Attention is not not Explanation"). Everything that
+decides whether a written title names a candidate's paper lives here, so it can be tested without
+a network.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from rapidfuzz import fuzz
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
-#: Words whose presence in only one of two titles flips their meaning.
-_NEGATIONS = frozenset({"not", "no", "without", "non", "never", "nor", "beyond", "against"})
+_POINT_ZERO = re.compile(r"(\d+)\.0\b")
+_ALPHA_PREFIX = re.compile(r"^([a-z]+)\d")
+#: Words whose presence flips a title's meaning; counted, so "not not" differs from "not".
+_NEGATIONS = frozenset({"not", "no", "without", "non", "never", "nor"})
+#: Words too common to tell two titles apart when one replaces another.
+_STOPWORDS = frozenset(
+    {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "by", "from", "at", "is"}
+)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
+#: Two words this similar are one word misspelt, not one word replaced by another.
+_TYPO_SIMILARITY = 80.0
+
+SAME = 1.0
+SAME_SPACING = 0.99
+#: Score given when the written title is its candidate's main title without the subtitle
+#: ("Train Short, Test Long" for "Train Short, Test Long: Attention with Linear Biases ...").
+MAIN_TITLE = 0.92
+#: Caps: a differing version number or negation can never be accepted; a replaced word rarely.
+CONFLICT_CAP = 0.6
+SUBSTITUTION_CAP = 0.85
+#: Up to this many content words, a word the candidate has and the written title lacks is a different title;
+#: in longer titles it is more likely a word the list dropped.
+SHORT_TITLE_WORDS = 6
 
 
 def normalise_title(text: str) -> str:
@@ -38,54 +61,168 @@ def _compact(norm: str) -> str:
     return norm.replace(" ", "")
 
 
-def distinguishing_tokens(a: str, b: str) -> set[str]:
-    """Tokens with digits (versions, sizes, years) that appear in only one of the two titles.
+def _version_tokens(text: str) -> list[str]:
+    """Normalised tokens with "3.0" read as "3" and roman II-IV as digits, so "ERNIE 3" equals "ERNIE 3.0"."""
+    text = _POINT_ZERO.sub(r"\1", unicodedata.normalize("NFKC", text))
+    return [_ROMAN.get(t, t) for t in normalise_title(text).split()]
 
-    "ERNIE 2.0" and "ERNIE 3.0" are 95% the same string and entirely different papers; a
-    differing number is the strongest sign of that.
+
+def _forgiven_labels(tw: list[str], sc: set[str]) -> set[str]:
+    """Version labels in the written title whose name the candidate lacks entirely ("gpt", "3" of "GPT-3:")."""
+    out: set[str] = set()
+    for i, token in enumerate(tw):
+        if token in sc or not _DIGIT.search(token):
+            continue
+        glued = _ALPHA_PREFIX.match(token)
+        name = glued.group(1) if glued else (tw[i - 1] if i > 0 and tw[i - 1].isalpha() else None)
+        if name is not None and name not in sc:
+            out.update({token, name})
+    return out
+
+
+def distinguishing_tokens(written: str, candidate: str) -> set[str]:
+    """Numbers (versions, sizes, years) that one title has and the other lacks.
+
+    "ERNIE 2.0" and "ERNIE 3.0" are 95% the same string and entirely different papers. A number
+    only in the *written* title is forgiven when the name it versions is absent from the candidate:
+    "GPT-3: Language Models are Few-Shot Learners" is a label in front of the real title, while
+    "ERNIE 2.0: ..." against "ERNIE: ..." is a different version of the same name.
     """
-    ta = {_ROMAN.get(t, t) for t in normalise_title(a).split()}
-    tb = {_ROMAN.get(t, t) for t in normalise_title(b).split()}
-    return {t for t in ta ^ tb if _DIGIT.search(t)}
+    tw, tc = _version_tokens(written), _version_tokens(candidate)
+    sw, sc = set(tw), set(tc)
+    forgiven = _forgiven_labels(tw, sc)
+    return {t for t in sc - sw if _DIGIT.search(t)} | {t for t in sw - sc if _DIGIT.search(t) and t not in forgiven}
 
 
 def negation_mismatch(a: str, b: str) -> bool:
-    """True when a negating word is in one title only ("To Pretrain or Not to Pretrain" style flips)."""
-    ta = set(normalise_title(a).split()) & _NEGATIONS
-    tb = set(normalise_title(b).split()) & _NEGATIONS
-    return ta != tb
+    """True when the titles negate a different number of times ("not" vs none; "not not" vs "not")."""
+    ca = Counter(t for t in normalise_title(a).split() if t in _NEGATIONS)
+    cb = Counter(t for t in normalise_title(b).split() if t in _NEGATIONS)
+    return ca != cb
 
 
-def title_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity 0-1 of two titles and a short reason, symmetric.
+def substituted_words(written: str, candidate: str) -> tuple[set[str], set[str]]:
+    """Content words that one title has where the other has a different word (not a misspelling).
 
-    Compares the titles with spaces removed (so "FORLANGUAGE" equals "for language"), credits a
-    title that was cut short in the list (a prefix of the candidate) a little below a full match,
-    and caps the score hard when numbers or negations differ.
+    Edit similarity forgives one replaced word in a long title ("... in Proteomics" scores 0.9
+    against "... in Genomics"); a replaced content word means another paper unless it is a typo
+    or two words written together ("FORLANGUAGE" for "for language").
     """
-    na, nb = normalise_title(a), normalise_title(b)
-    if not na or not nb:
+    forgiven = _forgiven_labels(_version_tokens(written), set(_version_tokens(candidate)))
+    # One-letter words ("(Z)") and version labels are not content words.
+    tw = [t for t in _version_tokens(written) if t not in _STOPWORDS and len(t) > 1 and t not in forgiven]
+    tc = [t for t in _version_tokens(candidate) if t not in _STOPWORDS and len(t) > 1]
+    only_w = [t for t in tw if t not in tc]
+    only_c = [t for t in tc if t not in tw]
+
+    def explained(word: str, others: list[str], pool: list[str]) -> bool:
+        if any(fuzz.ratio(_stem(word), _stem(o)) >= _TYPO_SIMILARITY for o in others):
+            return True
+        # Glued words: "forlanguage" contains "language"; "pretraining" contains "pre" and "training".
+        return any(o in word for o in pool if len(o) >= 3) or any(word in o for o in others)
+
+    lone_w = {t for t in only_w if not explained(t, only_c, tc)}
+    lone_c = {t for t in only_c if not explained(t, only_w, tw)}
+    return lone_w, lone_c
+
+
+def _stem(word: str) -> str:
+    """Plural and -ing forms folded, so "Entity"/"Entities" or "representation(s)" are one word."""
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("s", "")):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def _content_words(norm: str) -> list[str]:
+    return [t for t in norm.split() if t not in _STOPWORDS and len(t) > 1]
+
+
+def _main_title(text: str) -> str | None:
+    head, sep, _ = text.partition(":")
+    return normalise_title(head) if sep else None
+
+
+_TRAILING_LABEL = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,40})[)\]）】]\s*$")
+
+
+def title_similarity(written: str, candidate: str) -> tuple[float, str]:
+    """How well a candidate's title matches a title as written in a list: score 0-1 and a reason.
+
+    Not symmetric on purpose: a written title cut short (a prefix of the candidate's) is credited
+    a little below a full match, but a written title *longer* than the candidate ("... for
+    Biomedical Text") is another paper. A short label in brackets at the end of the written title
+    ("(ELMo)", "(Baidu)") is the list's annotation and may be ignored.
+    """
+    best = _similarity(written, candidate)
+    label = _TRAILING_LABEL.search(written)
+    if label and len(label.group(1).split()) <= 3:
+        bare = _similarity(written[: label.start()], candidate)
+        if bare[0] > best[0]:
+            best = (bare[0], f"{bare[1]}; ignoring the list's label ({label.group(1).strip()})")
+    return best
+
+
+def _similarity(written: str, candidate: str) -> tuple[float, str]:
+    nw, nc = normalise_title(written), normalise_title(candidate)
+    if not nw or not nc:
         return 0.0, "empty title"
-    if na == nb:
-        return 1.0, "same title"
-    ca, cb = _compact(na), _compact(nb)
-    if ca == cb:
-        return 0.99, "same title apart from spacing"
-    score = fuzz.ratio(ca, cb) / 100.0
+    if nw == nc:
+        return SAME, "same title"
+    cw, cc = _compact(nw), _compact(nc)
+    if cw == cc:
+        return SAME_SPACING, "same title apart from spacing"
+
+    score = fuzz.ratio(cw, cc) / 100.0
     why = f"edit similarity {score:.2f}"
-    token = fuzz.token_sort_ratio(na, nb) / 100.0
+    token = fuzz.token_sort_ratio(nw, nc) / 100.0
     if token > score:
         score, why = token, f"same words in another order ({token:.2f})"
-    short, long_ = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-    if len(short) >= 20 and long_.startswith(short):
-        prefix = 0.85 + 0.1 * len(short) / len(long_)
+    prefix_of_candidate = len(cw) >= 20 and cc.startswith(cw)
+    main = _main_title(candidate)
+    if prefix_of_candidate:
+        coverage = len(cw) / len(cc)
+        prefix = round(0.55 + 0.45 * coverage, 4)
+        written_main = _main_title(written)
+        if main and written_main == main and len(_content_words(normalise_title(written.partition(":")[2]))) >= 2:
+            # The whole main title plus part of the subtitle: a title cut short, not a shorter title.
+            prefix = round(0.9 + 0.06 * coverage, 4)
         if prefix > score:
-            score, why = prefix, f"one title is the start of the other ({len(short)}/{len(long_)} characters)"
-    differing = distinguishing_tokens(a, b)
+            score, why = prefix, f"the written title is the start of this one ({len(cw)}/{len(cc)} characters)"
+    if main and nw == main and len(nw.split()) >= 3 and len(cw) >= 12 and score < MAIN_TITLE:
+        score, why = MAIN_TITLE, "the written title is this paper's main title without its subtitle"
+    subtitle = normalise_title(candidate.partition(":")[2]) if main else ""
+    if subtitle and nw == subtitle and len(_content_words(subtitle)) >= 4 and score < MAIN_TITLE:
+        score, why = MAIN_TITLE, f"the written title is this paper's subtitle, without its name ({main})"
+
+    # The checks below compare only what both titles say: words cut off a truncated title do not count.
+    compared = candidate
+    if prefix_of_candidate:
+        compared = " ".join(_version_tokens(candidate)[: len(_version_tokens(written))])
+    elif main and nw == main:
+        compared = candidate.partition(":")[0]
+    elif subtitle and nw == subtitle:
+        compared = candidate.partition(":")[2]
+    differing = distinguishing_tokens(written, compared)
     if differing:
-        score = min(score, 0.6)
-        why = f"numbers differ ({', '.join(sorted(differing))})"
-    elif negation_mismatch(a, b):
-        score = min(score, 0.6)
-        why = "a negation is in one title only"
+        return min(score, CONFLICT_CAP), f"numbers differ ({', '.join(sorted(differing))})"
+    if negation_mismatch(written, compared):
+        return min(score, CONFLICT_CAP), "a negation is in one title only"
+    lone_w, lone_c = substituted_words(written, compared)
+    if lone_w and lone_c and score > SUBSTITUTION_CAP:
+        score = SUBSTITUTION_CAP
+        why = f"a word differs ({', '.join(sorted(lone_w))} vs {', '.join(sorted(lone_c))})"
+    elif lone_w and not prefix_of_candidate and len(nw) > len(nc) and score > SUBSTITUTION_CAP:
+        score = SUBSTITUTION_CAP
+        why = f"the written title says more ({', '.join(sorted(lone_w))})"
+    elif (
+        lone_c
+        and not prefix_of_candidate
+        and compared is candidate
+        and len(_content_words(nw)) <= SHORT_TITLE_WORDS
+        and score > SUBSTITUTION_CAP
+    ):
+        # In a short title every word counts: "Attention Is Not Quite All You Need" is another paper.
+        score = SUBSTITUTION_CAP
+        why = f"this title says more ({', '.join(sorted(lone_c))})"
     return round(score, 4), why

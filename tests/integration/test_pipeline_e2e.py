@@ -105,8 +105,9 @@ def test_cold_then_warm_run(
     assert arxiv["too_early"] == 0 and s2["too_early"] == 0
     assert arxiv["concurrent"] == 0
     # One S2 title match per distinct title, one S2 batch and one arXiv id_list call for all 45 papers; arXiv's
-    # title search only for the few titles S2 matched imperfectly (typos, truncations).
-    assert s2["by_endpoint"] == {"match": len(SEED_PAPERS), "batch": 1}
+    # title search (and S2's relevance search) only for the few titles S2 matched imperfectly (typos, truncations).
+    assert s2["by_endpoint"].get("match") == len(SEED_PAPERS) and s2["by_endpoint"].get("batch") == 1
+    assert s2["by_endpoint"].get("search", 0) <= 3
     assert arxiv["by_endpoint"].get("id_list") == 1
     assert arxiv["by_endpoint"].get("search", 0) <= 3
 

@@ -757,3 +757,119 @@ def test_csv_unclosed_quote_is_reported_with_its_line() -> None:
     (problem,) = problems
     assert (problem.source_file, problem.line, problem.fatal) == ("q.csv", 2, False)
     assert "left unclosed" in problem.message and "line 5" in problem.message
+
+
+# ------------------------------------------------------------------------------ round 3: real-world bullets
+
+
+def _one_bullet(line: str) -> ListEntry:
+    entries, skipped, problems = parse_markdown(f"## Papers\n{line}\n", "x.md")
+    assert problems == [] and len(entries) == 1, (entries, skipped)
+    return entries[0]
+
+
+def test_lowercase_bullet_that_is_only_a_title_is_a_title() -> None:
+    entry = _one_bullet("- attention is all you need")
+    assert (entry.title, entry.occurrence.notes, entry.occurrence.section) == (
+        "attention is all you need",
+        None,
+        "Papers",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # prose notes of data/raw/plm-notes.md, even outside a title heading
+        "arbitrary length spans of text (including zero length) are replaced with a single mask token",
+        "* not a title because no capitals *",
+        "we found that masking helps a lot",
+        "replaces the attention with a kernel, so it runs in linear time",
+        "a very long lower case line that goes on and on well past a dozen words of prose",
+        "gpt",
+        "bert large",
+    ],
+)
+def test_lowercase_prose_bullets_stay_notes(text: str) -> None:
+    entries, skipped, _ = parse_markdown(f"## Notes\n- {text}\n", "x.md")
+    assert entries == []
+    assert [s.line for s in skipped] == [1, 2]
+
+
+def test_lowercase_bullets_under_a_title_heading_or_nested_are_notes() -> None:
+    text = (
+        "### BART: Denoising Sequence-to-Sequence Pre-training for Natural Language Generation\n"
+        "- randomly shuffling the order of theoriginal sentences\n"
+        "## Papers\n"
+        "- attention is all you need\n"
+        "  - attention is all you need\n"
+    )
+    entries, skipped, _ = parse_markdown(text, "x.md")
+    assert [(e.title, e.occurrence.line) for e in entries] == [
+        ("BART: Denoising Sequence-to-Sequence Pre-training for Natural Language Generation", 1),
+        ("attention is all you need", 4),
+    ]
+    assert {s.line for s in skipped} == {2, 3, 5}
+
+
+def test_real_lowercase_notes_are_still_skipped(real: object) -> None:
+    skipped = {s.text for s in real.skipped if s.source_file == "plm-notes.md"}  # type: ignore[attr-defined]
+    assert "- randomly shuffling the order of theoriginal sentences" in skipped
+    assert "- arbitrary length spans of text (including zero length) are replaced with a single mask token" in skipped
+
+
+_GPT3 = "Language Models are Few-Shot Learners"
+_BIG_BIRD = "Big Bird: Transformers for Longer Sequences"
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "notes"),
+    [
+        # full-width parenthesised Chinese commentary at the end
+        ("- Language Models are Few-Shot Learners（GPT-3 论文）", _GPT3, "（GPT-3 论文）"),
+        ("- Some Synthetic Paper Title (GPT-3 论文)", "Some Synthetic Paper Title", "(GPT-3 论文)"),
+        # full-width colon, then Chinese commentary (the title's own ":" and hyphens stay)
+        (
+            "- Llama 2: Open Foundation and Fine-Tuned Chat Models：Meta开源的对话模型",
+            "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+            "Meta开源的对话模型",
+        ),
+        # a Chinese lead-in ending in a colon
+        ("- 推荐阅读：Big Bird: Transformers for Longer Sequences", _BIG_BIRD, "推荐阅读"),
+        ("- 推荐阅读: Big Bird: Transformers for Longer Sequences", _BIG_BIRD, "推荐阅读"),
+        # dash separators before Chinese commentary; hyphens inside words stay
+        ("- GPT-4 Technical Report —— OpenAI 的技术报告", "GPT-4 Technical Report", "OpenAI 的技术报告"),
+        ("- GPT-4 Technical Report — OpenAI 的技术报告", "GPT-4 Technical Report", "OpenAI 的技术报告"),
+        ("- GPT-4 Technical Report -- OpenAI 的技术报告", "GPT-4 Technical Report", "OpenAI 的技术报告"),
+        (
+            "- Sequence-to-Sequence Learning with Neural Networks - 经典的 seq2seq",
+            "Sequence-to-Sequence Learning with Neural Networks",
+            "经典的 seq2seq",
+        ),
+        # lead-in and trailing commentary together
+        (
+            "- 推荐阅读：Language Models are Few-Shot Learners（GPT-3 论文）",
+            "Language Models are Few-Shot Learners",
+            "推荐阅读 （GPT-3 论文）",
+        ),
+    ],
+)
+def test_chinese_commentary_around_a_bullet_title_goes_to_notes(line: str, title: str, notes: str) -> None:
+    entry = _one_bullet(line)
+    assert (entry.title, entry.occurrence.raw_title, entry.occurrence.notes) == (title, title, notes)
+
+
+def test_chinese_commentary_rules_keep_rejecting_chinese_notes() -> None:
+    text = (
+        "## Notes\n"
+        "- GOOGLE提出：LAMB优化器 + 超大batch\n"
+        "- BERT及其变种\n"
+        "- Permutation，相较于前向+后向的改进\n"
+        "- 思想：保留AR做法，适用于Generation-like任务\n"
+        "- 双流注意力机制（具体做法没细看）\n"
+        "- AR(Auto Regressive)模型，指出BERT没有考虑[MASK]之间的联系\n"
+    )
+    entries, skipped, _ = parse_markdown(text, "x.md")
+    assert entries == []
+    reasons = {s.line: s.reason for s in skipped}
+    assert "提出" in reasons[2] and "变种" in reasons[3]

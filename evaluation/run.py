@@ -1,0 +1,385 @@
+"""Resolver precision/recall on the labelled evaluation set (FIXTURE corpus) → docs/evaluation.md.
+
+    .venv/bin/python -m evaluation.run          (or: make evaluate)
+
+Starts the loopback emulator on ``evaluation/corpus.json``, turns every row of
+``evaluation/labelled.csv`` into its own ``TitleRecord`` the way a reading list would
+(``readinglists.parse_markdown`` + ``merge_entries``), resolves them all with
+``resolve.resolve_all`` through the real HTTP stack, and scores the answers:
+
+- precision = correct matched / all matched
+- recall    = correct matched / rows whose expected answer is an arXiv id
+- abstentions = ambiguous / unmatched (and rows the list parser skipped, and errors)
+
+Exits 1 when precision < 1.0: a wrong acceptance is the one mistake the resolver must never make.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emulator import Emulator, load_corpus
+from pipeline import resolve
+from pipeline.config import load_settings
+from pipeline.models import Resolution, TitleRecord
+from pipeline.readinglists import merge_entries, parse_markdown
+from pipeline.session import HttpClient
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS_PATH = HERE / "corpus.json"
+LABELLED_PATH = HERE / "labelled.csv"
+DOC_PATH = ROOT / "docs" / "evaluation.md"
+COMMAND = ".venv/bin/python -m evaluation.run   (or: make evaluate)"
+
+ARXIV_INTERVAL_S = 0.005
+S2_INTERVAL_S = 0.002
+NOW = "2025-01-01T00:00:00Z"  # fixed: resolutions carry it, nothing depends on the clock
+
+#: Status given to a row the list parser did not take as a title (no record to resolve).
+SKIPPED = "skipped-by-parser"
+
+
+@dataclass
+class Row:
+    line: int  # line in labelled.csv (header is line 1)
+    written: str
+    expected: str  # arXiv id, or "none"
+    record: TitleRecord | None = None
+    parse_note: str = ""
+    resolution: Resolution | None = None
+
+    @property
+    def status(self) -> str:
+        if self.resolution is None:
+            return SKIPPED
+        return self.resolution.status
+
+    @property
+    def got(self) -> str | None:
+        """The accepted arXiv id ("" for a match to a paper without one), None when nothing was accepted."""
+        if self.resolution is None or self.resolution.status != "matched":
+            return None
+        return self.resolution.arxiv_id or ""
+
+    @property
+    def correct_match(self) -> bool:
+        got = self.got
+        if got is None:
+            return False
+        # A match to a record with no arXiv id is right for a "not on arXiv" row, wrong otherwise.
+        return got == self.expected or (got == "" and self.expected == "none")
+
+    @property
+    def reason(self) -> str:
+        if self.resolution is None:
+            return self.parse_note
+        r = self.resolution
+        parts = [r.reason or ""]
+        if self.record is not None and self.record.title != self.written.strip():
+            parts.insert(0, f'parsed as "{self.record.title}"')
+        best = r.best_rejected
+        if best and r.status != "matched":
+            parts.append(
+                f'best: {best.get("arxiv_id") or "-"} "{best.get("title")}" '
+                f"score {best.get('score')} ({best.get('why')})"
+            )
+        if self.expected != "none" and not self.correct_match:
+            own = [c for c in (r.candidates or []) if c.get("arxiv_id") == self.expected]
+            if own:
+                parts.append(
+                    f"expected paper scored {own[0].get('score')} ({own[0].get('why')}, via {own[0].get('route')})"
+                )
+            else:
+                parts.append("expected paper not among the kept candidates")
+        return "; ".join(p for p in parts if p)
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+    corpus_size: int
+    seconds: float
+    requests: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> list[Row]:
+        return [r for r in self.rows if r.got is not None]
+
+    @property
+    def positives(self) -> list[Row]:
+        return [r for r in self.rows if r.expected != "none"]
+
+    @property
+    def correct(self) -> list[Row]:
+        return [r for r in self.matched if r.correct_match]
+
+    @property
+    def wrong(self) -> list[Row]:
+        return [r for r in self.matched if not r.correct_match]
+
+    @property
+    def misses(self) -> list[Row]:
+        """Rows with an expected id that were not accepted at all (wrong ids are in ``wrong``)."""
+        return [r for r in self.positives if r.got is None]
+
+    @property
+    def precision(self) -> float:
+        return len(self.correct) / len(self.matched) if self.matched else 1.0
+
+    @property
+    def recall(self) -> float:
+        hits = [r for r in self.correct if r.expected != "none"]
+        return len(hits) / len(self.positives) if self.positives else 1.0
+
+    @property
+    def statuses(self) -> Counter[str]:
+        return Counter(r.status for r in self.rows)
+
+
+# ------------------------------------------------------------------------------------ input
+
+
+def load_rows(path: Path = LABELLED_PATH) -> list[Row]:
+    rows: list[Row] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames != ["written_title", "expected"]:
+            raise SystemExit(f"{path}: header must be written_title,expected (got {reader.fieldnames})")
+        for i, rec in enumerate(reader, start=2):
+            expected = rec["expected"].strip()
+            if not expected:
+                raise SystemExit(f"{path}:{i}: empty expected (use an arXiv id or 'none')")
+            rows.append(Row(line=i, written=rec["written_title"], expected=expected))
+    return rows
+
+
+def list_text(written: str) -> str:
+    """The row as a reading-list line: a markdown bullet, or (rows starting with '|') a table row
+    under a ``| Title | Venue |`` header, which is how a list gives a venue/year hint."""
+    if written.lstrip().startswith("|"):
+        return f"| Title | Venue |\n|---|---|\n{written.strip()}\n"
+    return f"- {written}\n"
+
+
+def to_record(row: Row) -> None:
+    """Parse the row like a one-line reading list; sets ``row.record`` or ``row.parse_note``."""
+    entries, skipped, problems = parse_markdown(list_text(row.written), f"evaluation-row-{row.line}.md")
+    records = merge_entries(entries)
+    if not records:
+        why = "; ".join(s.reason for s in skipped) or "; ".join(str(p) for p in problems) or "no entry"
+        row.parse_note = f"the list parser did not take the line as a title ({why})"
+        return
+    row.record = records[0]
+    if len(records) > 1:
+        row.parse_note = f"the parser found {len(records)} titles; the first was resolved"
+
+
+# ---------------------------------------------------------------------------------- running
+
+
+def _config_text(emu: Emulator) -> str:
+    return f"""
+[paths]
+raw = "raw"
+interim = "interim"
+enriched = "enriched"
+cache = "cache/http.sqlite"
+
+[arxiv]
+base_url = "{emu.arxiv_url}"
+min_interval_s = {ARXIV_INTERVAL_S}
+
+[semantic_scholar]
+base_url = "{emu.s2_url}"
+min_interval_s = {S2_INTERVAL_S}
+
+[http]
+backoff_initial_s = 0.01
+backoff_max_s = 0.2
+retry_budget_s = 20.0
+
+[run]
+data_origin = "fixture"
+"""
+
+
+def _rounds(rows: list[Row]) -> list[list[Row]]:
+    """Split rows so that no round has two records with the same ``norm`` (resolve_all keys by it)."""
+    rounds: list[list[Row]] = []
+    for row in rows:
+        for batch in rounds:
+            if all(other.record.norm != row.record.norm for other in batch):  # type: ignore[union-attr]
+                batch.append(row)
+                break
+        else:
+            rounds.append([row])
+    return rounds
+
+
+def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PATH) -> Report:
+    rows = load_rows(labelled_path)
+    for row in rows:
+        to_record(row)
+    corpus = load_corpus(corpus_path)
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix="evaluation-") as tmp,
+        Emulator(corpus=corpus, arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu,
+    ):
+        config = Path(tmp) / "config.toml"
+        config.write_text(_config_text(emu), encoding="utf-8")
+        settings = load_settings(config, env={})
+        http = HttpClient(settings)
+        try:
+            for batch in _rounds([r for r in rows if r.record is not None]):
+                records = [r.record for r in batch if r.record is not None]
+                results = resolve.resolve_all(
+                    http,
+                    settings,
+                    records,
+                    previous={},
+                    previous_version=1,
+                    overrides={},
+                    now=NOW,
+                )
+                for row in batch:
+                    row.resolution = results[row.record.norm]  # type: ignore[union-attr]
+        finally:
+            http.close()
+        stats = emu.stats()
+    requests = {api: int(stats.get(api, {}).get("requests", 0)) for api in ("arxiv", "s2")}
+    return Report(rows=rows, corpus_size=len(corpus), seconds=time.monotonic() - started, requests=requests)
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Report) -> str:
+    s = report.statuses
+    pos, matched = report.positives, report.matched
+    negatives = [r for r in report.rows if r.expected == "none"]
+    hits = [r for r in report.correct if r.expected != "none"]
+    out = [
+        "# Resolver evaluation",
+        "",
+        "> **FIXTURE DATA.** The corpus (`evaluation/corpus.json`) is an emulator corpus: real arXiv ids and",
+        "> titles where the author was sure of them, made-up distractor papers with ids `2199.xxxxx`, and",
+        "> made-up metadata (authors, dates, venues, counts, S2 ids) everywhere. The numbers below measure",
+        "> the resolver's decisions on these titles, not the real arXiv / Semantic Scholar search engines.",
+        "",
+        f"Command: `{COMMAND}` (writes this file; exits 1 when precision < 1.0).",
+        "",
+        f"Labelled rows: {len(report.rows)} in `evaluation/labelled.csv` ({len(pos)} with an expected arXiv id,"
+        f" {len(negatives)} expected `none`), corpus of {report.corpus_size} papers, resolved through the"
+        f" loopback emulator in {report.seconds:.1f} s ({report.requests.get('s2', 0)} S2 and"
+        f" {report.requests.get('arxiv', 0)} arXiv requests).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| precision (correct matched / all matched) | **{report.precision:.3f}**"
+        f" ({len(report.correct)}/{len(matched)}) |",
+        f"| recall (correct matched / rows expecting an id) | **{report.recall:.3f}** ({len(hits)}/{len(pos)}) |",
+        f"| wrong acceptances | {len(report.wrong)} |",
+        f"| misses (expected id, nothing accepted) | {len(report.misses)} |",
+        f"| status matched | {s.get('matched', 0)} |",
+        f"| abstained: ambiguous | {s.get('ambiguous', 0)} |",
+        f"| abstained: unmatched | {s.get('unmatched', 0)} |",
+        f"| not resolved: skipped by the list parser | {s.get(SKIPPED, 0)} |",
+        f"| error | {s.get('error', 0)} |",
+        f"| `none` rows correctly left unmatched | {sum(1 for r in negatives if r.got is None)}/{len(negatives)} |",
+        "",
+        "## Wrong acceptances",
+        "",
+    ]
+    if report.wrong:
+        out += [
+            "| csv line | written title | expected | got | score | resolver's reason |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in report.wrong:
+            res = r.resolution
+            assert res is not None
+            out.append(
+                f'| {r.line} | {_cell(r.written)} | {r.expected} | {r.got or "(no arXiv id)"} "{_cell(res.title)}"'
+                f" | {res.score} | {_cell(res.reason)} |"
+            )
+    else:
+        out.append("None.")
+    out += ["", "## Misses (expected an id, nothing accepted)", ""]
+    if report.misses:
+        out += ["| csv line | written title | expected | status | resolver's reason |", "|---|---|---|---|---|"]
+        for r in report.misses:
+            out.append(f"| {r.line} | {_cell(r.written)} | {r.expected} | {r.status} | {_cell(r.reason)} |")
+    else:
+        out.append("None.")
+    out += [
+        "",
+        "## All rows",
+        "",
+        "| csv line | written title | expected | status | got | score |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in report.rows:
+        res = r.resolution
+        mark = "" if (r.correct_match or (r.expected == "none" and r.got is None)) else " ✗"
+        out.append(
+            f"| {r.line} | {_cell(r.written)} | {r.expected} | {r.status}{mark} |"
+            f" {r.got if r.got is not None else ''} | {res.score if res and res.score is not None else ''} |"
+        )
+    out += [
+        "",
+        "## Notes",
+        "",
+        "- Each row is parsed as a one-line reading list (`- <title>`; rows starting with `|` as a table row",
+        "  under `| Title | Venue |`, which is how a list gives a year hint) with",
+        "  `readinglists.parse_markdown` + `merge_entries`, then resolved with `resolve.resolve_all`",
+        "  (fresh HTTP cache, no previous resolutions, no overrides).",
+        "- A wrong acceptance on a row expecting an id counts against precision *and* recall; it is listed",
+        "  only under wrong acceptances.",
+        "- Papers known to Semantic Scholar only (no arXiv id) cannot be put in the emulator corpus: every",
+        "  `emulator.Paper` is keyed by its arXiv id, the S2 API always sends `externalIds.ArXiv`, and the",
+        "  arXiv API serves every paper. Titles of such papers (GPT-1, GPT-2) are therefore labelled `none`",
+        "  and are simply absent from the corpus.",
+        "- Titles that are truly ambiguous given the corpus (e.g. a truncated BERT title that is a prefix of",
+        '  both BERT and the made-up "... for Language Generation" distractor) are not labelled: the',
+        '  expected column has no value for "must abstain".',
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
+    parser.add_argument("--labelled", type=Path, default=LABELLED_PATH)
+    parser.add_argument("--out", type=Path, default=DOC_PATH)
+    args = parser.parse_args(argv)
+    report = evaluate(args.corpus, args.labelled)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(report), encoding="utf-8")
+    print(
+        f"precision {report.precision:.3f} ({len(report.correct)}/{len(report.matched)}), "
+        f"recall {report.recall:.3f}, wrong acceptances {len(report.wrong)}, misses {len(report.misses)}, "
+        f"statuses {dict(report.statuses)}, {report.seconds:.1f} s → {args.out}"
+    )
+    for r in report.wrong:
+        print(f"  WRONG  line {r.line}: {r.written!r} expected {r.expected} got {r.got} ({r.resolution.reason})")  # type: ignore[union-attr]
+    for r in report.misses:
+        print(f"  MISS   line {r.line}: {r.written!r} expected {r.expected} [{r.status}] {r.reason}")
+    return 1 if report.precision < 1.0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
