@@ -173,6 +173,7 @@ def resolve_all(
     on_progress: Callable[[int, int, Resolution], None] | None = None,
     on_checkpoint: Callable[[dict[str, Resolution]], None] | None = None,
     checkpoint_every: int = 25,
+    on_start: Callable[[int], None] | None = None,
 ) -> dict[str, Resolution]:
     """Resolve every record that needs it; returns resolutions for all records, by ``norm``.
 
@@ -199,6 +200,8 @@ def resolve_all(
     lock = threading.Lock()
     done = 0
     total = len(todo)
+    if on_start is not None:
+        on_start(total)
     with ThreadPoolExecutor(max_workers=RESOLVE_THREADS, thread_name_prefix="resolve") as pool:
         futures = {pool.submit(resolve_title, http, settings, record, now): record for record in todo}
         for future in as_completed(futures):

@@ -133,7 +133,12 @@ def run_resolve(ctx: Context) -> Path:
     previous, previous_version = load_resolutions(ctx)
     overrides, orphans = load_overrides(ctx.settings.paths.raw, records)
     ctx.summary.notes.extend(orphans)
-    ctx.progress.stage("resolve", f"{len(records)} titles")
+    def started(todo: int) -> None:
+        interval = ctx.settings.semantic_scholar.min_interval_s
+        pace = f"; at least {todo * interval:.0f}s at Semantic Scholar's pace of one request every {interval:g}s"
+        ctx.progress.stage(
+            "resolve", f"{len(records)} titles, {todo} to search{pace if todo else ' (all decided earlier)'}"
+        )
 
     def progress(done: int, total: int, res: Resolution) -> None:
         ctx.progress.step("resolve", done, total, f"last: {res.status}")
@@ -148,6 +153,7 @@ def run_resolve(ctx: Context) -> Path:
         iso(ctx.now),
         on_progress=progress,
         on_checkpoint=lambda partial: _save_resolutions(ctx, partial, previous),
+        on_start=started,
     )
     _save_resolutions(ctx, results, previous)
     ctx.summary.reused_resolutions = sum(1 for norm, r in results.items() if previous.get(norm) is r)
@@ -240,7 +246,11 @@ def run_arxiv(ctx: Context) -> Path:
     path = ctx.interim(ARXIV_FILE)
     store = load_store(path)
     due = due_ids(ids, store, timedelta(days=ctx.settings.arxiv.records_expire_days), ctx.now)
-    ctx.progress.stage("arxiv", f"{len(ids)} papers, {len(due)} to fetch")
+    calls = -(-len(due) // ctx.settings.arxiv.batch_size)
+    ctx.progress.stage(
+        "arxiv",
+        f"{len(ids)} papers, {len(due)} to fetch in {calls} request(s), one every {ctx.settings.arxiv.min_interval_s:g}s",
+    )
     batches = chunks(due, ctx.settings.arxiv.batch_size)
     failed: list[list[str]] = []
     for number, batch in enumerate(_with_second_pass(batches, failed), start=1):
@@ -297,7 +307,8 @@ def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
         due = sorted(ids)
     else:
         due = due_ids(ids, store, timedelta(hours=ctx.settings.semantic_scholar.records_expire_hours), ctx.now)
-    ctx.progress.stage("semantic_scholar", f"{len(ids)} papers, {len(due)} to fetch")
+    calls = -(-len(due) // ctx.settings.semantic_scholar.batch_size)
+    ctx.progress.stage("semantic_scholar", f"{len(ids)} papers, {len(due)} to fetch in {calls} batch request(s)")
     batches = chunks(due, ctx.settings.semantic_scholar.batch_size)
     failed: list[list[str]] = []
     for number, batch in enumerate(_with_second_pass(batches, failed), start=1):
