@@ -247,10 +247,8 @@ def run_arxiv(ctx: Context) -> Path:
     store = load_store(path)
     due = due_ids(ids, store, timedelta(days=ctx.settings.arxiv.records_expire_days), ctx.now)
     calls = -(-len(due) // ctx.settings.arxiv.batch_size)
-    ctx.progress.stage(
-        "arxiv",
-        f"{len(ids)} papers, {len(due)} to fetch in {calls} request(s), one every {ctx.settings.arxiv.min_interval_s:g}s",
-    )
+    every = ctx.settings.arxiv.min_interval_s
+    ctx.progress.stage("arxiv", f"{len(ids)} papers, {len(due)} to fetch in {calls} request(s), one every {every:g}s")
     batches = chunks(due, ctx.settings.arxiv.batch_size)
     failed: list[list[str]] = []
     for number, batch in enumerate(_with_second_pass(batches, failed), start=1):
