@@ -59,6 +59,10 @@ class Gate:
                 self._inflight.release()
 
 
+def _without_scheme(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
 class ValidationContext(threading.local):
     """The body check for the request this thread is sending (set by ``session.HttpClient``)."""
 
@@ -85,9 +89,12 @@ class PoliteAdapter(HTTPAdapter):
         self.on_network = on_network
 
     def _api_for(self, url: str) -> str | None:
+        """The gate's prefix for a URL, ignoring the scheme: arXiv redirects http:// to https://, and the
+        redirected request must wait at the same gate as the first."""
+        bare = _without_scheme(url)
         best = None
         for prefix in self.gates:
-            if url.startswith(prefix) and (best is None or len(prefix) > len(best)):
+            if bare.startswith(_without_scheme(prefix)) and (best is None or len(prefix) > len(best)):
                 best = prefix
         return best
 

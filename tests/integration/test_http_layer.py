@@ -215,3 +215,13 @@ def test_api_key_is_sent_to_s2_only_and_redacted_from_the_cache(
         assert SECRET.encode() not in path.read_bytes(), path
     with sqlite3.connect(cache) as db:
         assert db.execute("select count(*) from responses").fetchone()[0] == 3
+
+
+def test_a_redirected_request_waits_at_the_same_gate(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
+    from pipeline.politeness import PoliteAdapter
+
+    http = make_http(emulator)
+    adapter = http.session.get_adapter(emulator.arxiv_url)
+    assert isinstance(adapter, PoliteAdapter)
+    https_form = emulator.arxiv_url.replace("http://", "https://") + "?id_list=1810.04805"
+    assert adapter._api_for(https_form) == http.settings.arxiv.base_url
