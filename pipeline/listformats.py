@@ -1,5 +1,6 @@
-"""Small, careful readers for the non-markdown list formats (pure functions, no I/O).
+"""BibTeX reading lists (``.bib``): small, careful readers and the entries they give (pure, no I/O).
 
+* :func:`parse_bibtex` - a ``.bib`` list to entries (one per BibTeX entry with a title).
 * :func:`read_bibtex` - a hand-written BibTeX reader: ``@type{key, field = value, ...}`` entries
   (braces or parentheses), ``{...}`` / ``"..."`` / number / macro values joined with ``#``,
   ``@string`` macros, ``@comment`` / ``@preamble`` skipped. It scans character by character (linear
@@ -17,6 +18,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from pipeline.listproblems import ListProblem
+from pipeline.listtext import (
+    _ARXIV_BARE_RE,
+    MAX_LINE_CHARS,
+    _collapse,
+    _normalise_arxiv,
+    clean_title,
+    extract_identifiers,
+    extract_s2_id,
+)
+from pipeline.markdown_lists import _Parser
+from pipeline.models import ListEntry, SkippedLine
 
 # ----------------------------------------------------------------------------------- LaTeX -> text
 
@@ -374,3 +388,65 @@ def read_bibtex(text: str) -> tuple[list[BibEntry], list[BibSyntaxError]]:
     reader = _BibReader(text)
     reader.run()
     return reader.entries, reader.errors
+
+
+# ----------------------------------------------------------------------------------- BibTeX
+
+
+def parse_bibtex(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse a ``.bib`` list (pure): one entry per BibTeX entry with a title; line = its '@' line.
+
+    A syntax error is a fatal problem naming the entry (``@article{key``) and its line.
+    """
+    parser = _Parser(source_file, plain_text=False)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        parser.problems.append(ListProblem(source_file, 1, "empty file: no titles in it", fatal=False))
+        return parser.entries, parser.skipped, parser.problems
+    bib_entries, errors = read_bibtex(text)
+    for err in errors:
+        where = f" (noticed at line {err.error_line})" if err.error_line != err.line else ""
+        parser.problems.append(
+            ListProblem(source_file, err.line, f"BibTeX syntax error in {err.message}{where}", fatal=True)
+        )
+    for be in bib_entries:
+        label = f"@{be.entry_type}{{{be.key}"
+        raw_title = be.fields.get("title", "")
+        if len(raw_title) > MAX_LINE_CHARS:
+            parser.skip(be.line, label, f"title too long ({len(raw_title)} characters)")
+            continue
+        title = clean_title(latex_to_text(raw_title)) if raw_title.strip() else ""
+        if not title:
+            parser.skip(be.line, label, "BibTeX entry without a title")
+            continue
+        fields = {k: latex_to_text(v) if len(v) <= MAX_LINE_CHARS else "" for k, v in be.fields.items()}
+        venue_text = fields.get("journal") or fields.get("booktitle") or fields.get("journaltitle") or ""
+        venue = venue_text or None
+        if venue and "arxiv" in venue.lower():
+            venue = "arXiv"
+        year_m = re.search(r"(?:19|20)\d{2}", fields.get("year", "") or fields.get("date", ""))
+        arxiv: str | None = None
+        prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+        eprint = _collapse(fields.get("eprint", ""))
+        if eprint and prefix == "arxiv":
+            bare = _ARXIV_BARE_RE.match(eprint)
+            arxiv = _normalise_arxiv(bare.group(1)) if bare else extract_identifiers(eprint)[0]
+        doi_field = _collapse(be.fields.get("doi", ""))  # raw: latex_to_text would turn "--" into "–"
+        doi = (
+            extract_identifiers(doi_field if "doi" in doi_field.lower() else f"doi:{doi_field}")[1]
+            if doi_field
+            else None
+        )
+        url = be.fields.get("url", "")
+        url_arxiv, url_doi = extract_identifiers(url)
+        parser.add(
+            be.line,
+            title,
+            (arxiv or url_arxiv, doi or url_doi),
+            venue=venue,
+            year=int(year_m.group(0)) if year_m else None,
+            s2_paper_id=extract_s2_id(url),
+            section=None,
+        )
+    return parser.entries, parser.skipped, parser.problems

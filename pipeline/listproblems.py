@@ -1,0 +1,20 @@
+"""The one record type every reading-list module reports problems with.
+
+:class:`ListProblem` lives here, on its own, so the per-format parsers (:mod:`pipeline.markdown_lists`,
+:mod:`pipeline.table_lists`, :mod:`pipeline.listformats`) and the loader (:mod:`pipeline.readinglists`)
+can all build and return problems without importing one another in a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """Something wrong with a list file; ``fatal`` problems stop the stage (see raise_for_fatal)."""
+
+    source_file: str
+    line: int  # 1-based; 0 when the problem concerns the folder / whole file
+    message: str
+    fatal: bool

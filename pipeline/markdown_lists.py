@@ -1,0 +1,327 @@
+"""The markdown / plain-text reading-list parser (``.md``, ``.markdown``, ``.txt``), pure.
+
+The lists are hand-written (Chinese + English notes, typos, ligatures), so the parser is a set of
+explicit, conservative heuristics (the per-line ones are in :mod:`pipeline.listtext`):
+
+* **Tables** (``| 名称 | 来源 | 说明 | 状态 | 备注 |``): one title per row. A title in 《》 is always a
+  title. A row whose first cell is not in 《》 and whose other cells are all NULL/empty is a *section
+  row* (it sets ``Occurrence.section``); an all-NULL row is skipped. Columns are found by header
+  name (名称/title, 来源/venue, 说明/notes, 状态/status, 年份/year), falling back to the first column
+  for the title. A row whose cell count differs from the header is skipped with a **non-fatal**
+  problem: the rest of the list is fine, and guessing which cell is which could attach a wrong
+  venue/year hint (which biases matching) - the warning tells the user which row to fix.
+* **Headings** set the section; a heading that looks like a title (``is_title`` and at least
+  :data:`HEADING_MIN_WORDS` words, so "### Language Models" stays a section) is an entry whose
+  section is the enclosing (non-title) heading. Non-title headings are reported as skipped.
+* **Bullets / numbered items**: the text before two spaces, a tab, or the first Chinese commentary
+  is the title candidate, the rest is ``notes``. ``[Title](url)`` gives the link text. Candidates
+  are checked with :func:`~pipeline.listtext.is_title`; rejected bullets are reported as
+  :class:`SkippedLine`.
+* **Paragraphs** are prose in ``.md`` files (ignored unless they carry 《》 or an arXiv id / DOI);
+  in ``.txt`` files every non-blank line is a candidate, as in a bullet list.
+* **Long lines** (over :data:`~pipeline.listtext.MAX_LINE_CHARS` characters) are skipped before any
+  pattern sees them.
+
+:class:`_Parser` also collects the entries of the CSV/TSV and BibTeX parsers
+(:mod:`pipeline.table_lists`, :mod:`pipeline.listformats`), so every format reports alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.listproblems import ListProblem
+from pipeline.listtext import (
+    _BOOK_RE,
+    _CJK_IDEO_RE,
+    MAX_LINE_CHARS,
+    _candidate_from_text,
+    _collapse,
+    _emphasised_title,
+    _is_null,
+    _notes_cell,
+    _strip_markup,
+    _words,
+    clean_title,
+    extract_identifiers,
+    extract_s2_id,
+    is_title,
+    lowercase_title_ok,
+    parse_venue,
+)
+from pipeline.models import ListEntry, Occurrence, SkippedLine
+
+#: A heading must have at least this many words to be taken as a title (short headings are sections).
+HEADING_MIN_WORDS = 4
+
+_HEADING_RE = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_BULLET_RE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,3}[.)、])[ \t]+(.*)$")
+_CHECKBOX_RE = re.compile(r"^\[[ xX]\][ \t]+")
+_FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
+_TABLE_SEP_CELL_RE = re.compile(r"^:?-{2,}:?$")
+_HEADER_KEYS = {
+    "title": ("名称", "标题", "题目", "论文", "文章", "title", "name", "paper"),
+    "venue": ("来源", "出处", "会议", "期刊", "venue", "source", "conference", "journal", "published"),
+    "year": ("年份", "年", "year"),
+    "notes": ("说明", "描述", "简介", "notes", "note", "description", "summary", "comment"),
+    "status": ("状态", "status", "progress", "read"),
+}
+
+
+def _clean_section(text: str) -> str | None:
+    text = _collapse(_strip_markup(text))
+    text = re.sub(r"[：:\s]+$", "", text)
+    return text or None
+
+
+def _heading_is_title(text: str) -> tuple[bool, str]:
+    ok, why = is_title(text)
+    if not ok:
+        return False, why
+    if len(_words(text)) < HEADING_MIN_WORDS and ":" not in text:
+        return False, f"a short heading (< {HEADING_MIN_WORDS} words), taken as a section"
+    return True, ""
+
+
+def _header_roles(cells: list[str]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = _collapse(_strip_markup(cell)).lower()
+        for role, keys in _HEADER_KEYS.items():
+            if role not in roles and any(name == k or name.startswith(k) for k in keys):
+                roles[role] = i
+                break
+    roles.setdefault("title", 0)
+    return roles
+
+
+def _split_row(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells = re.split(r"(?<!\\)\|", s)
+    return [c.replace("\\|", "|").strip() for c in cells]
+
+
+def _is_separator_row(line: str) -> bool:
+    if "|" not in line and "-" not in line:
+        return False
+    cells = _split_row(line)
+    return bool(cells) and all(_TABLE_SEP_CELL_RE.match(c.replace(" ", "")) for c in cells)
+
+
+# ----------------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, source_file: str, plain_text: bool) -> None:
+        self.source_file = source_file
+        self.plain_text = plain_text
+        self.entries: list[ListEntry] = []
+        self.skipped: list[SkippedLine] = []
+        self.problems: list[ListProblem] = []
+        self.section: str | None = None
+        #: In the body of a heading that is itself a title (its bullets are notes about that paper).
+        self.under_title_heading = False
+
+    def skip(self, line: int, text: str, reason: str) -> None:
+        self.skipped.append(SkippedLine(self.source_file, line, _collapse(text), reason))
+
+    def skip_long(self, line: int, text: str) -> None:
+        """A line over MAX_LINE_CHARS: skipped unparsed (its text shortened in the report)."""
+        shown = text[:80].strip() + " …"
+        reason = f"line too long ({len(text)} characters)"
+        self.skipped.append(SkippedLine(self.source_file, line, shown, reason))
+
+    def add(
+        self,
+        line: int,
+        title: str,
+        ids: tuple[str | None, str | None],
+        *,
+        venue: str | None = None,
+        year: int | None = None,
+        notes: str | None = None,
+        status: str | None = None,
+        section: str | None = None,
+        s2_paper_id: str | None = None,
+    ) -> None:
+        occ = Occurrence(
+            source_file=self.source_file,
+            line=line,
+            section=section if section is not None else self.section,
+            raw_title=title,
+            venue_hint=venue,
+            year_hint=year,
+            notes=notes,
+            status=status,
+        )
+        self.entries.append(
+            ListEntry(title=title, occurrence=occ, arxiv_id=ids[0], doi=ids[1], s2_paper_id=s2_paper_id)
+        )
+
+    # -- one item (bullet body / paragraph line) ------------------------------------------
+    def item(self, line_no: int, raw_line: str, body: str, *, top_bullet: bool = False) -> None:
+        """One bullet body / paragraph line. ``top_bullet``: a non-nested bullet, which may be an
+        all-lower-case title (see :func:`lowercase_title_ok`) unless under a title heading."""
+        ids = extract_identifiers(body)
+        s2 = extract_s2_id(body)
+        candidate, notes, always = _candidate_from_text(body)
+        title = clean_title(candidate)
+        if always and title:
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
+            return
+        ok, why = is_title(title)
+        if not ok and title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title):
+            ok = True  # an explicit identifier on the line makes it an entry whatever its text
+        if not ok and why.startswith("no capital letters") and top_bullet and not self.under_title_heading:
+            ok, why = lowercase_title_ok(title)
+        if ok:
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
+        else:
+            self.skip(line_no, raw_line, why or "not a title")
+
+    # -- headings -------------------------------------------------------------------------
+    def heading(self, line_no: int, raw_line: str, text: str) -> None:
+        body = text.strip()
+        if not body:
+            return
+        ids = extract_identifiers(body)
+        candidate, notes, always = _candidate_from_text(body)
+        title = clean_title(candidate)
+        ok, why = (True, "") if always and title else _heading_is_title(title)
+        if ok:
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=extract_s2_id(body))
+            self.under_title_heading = True
+            return
+        self.under_title_heading = False
+        self.section = _clean_section(body)
+        self.skip(line_no, raw_line, f"section heading ({why})")
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(self, rows: list[tuple[int, str]]) -> None:
+        header_no, header_line = rows[0]
+        header = _split_row(header_line)
+        roles = _header_roles(header)
+        width = len(header)
+        for line_no, raw in rows[2:]:
+            if len(raw) > MAX_LINE_CHARS:
+                self.skip_long(line_no, raw)
+                continue
+            cells = _split_row(raw)
+            if len(cells) != width:
+                msg = (
+                    f"table row has {len(cells)} cells, the header (line {header_no}) has {width}: "
+                    "row skipped; fix the row's '|' separators"
+                )
+                self.problems.append(ListProblem(self.source_file, line_no, msg, fatal=False))
+                self.skip(line_no, raw, f"ragged table row (expected {width} cells, got {len(cells)})")
+                continue
+            self.table_row(line_no, raw, cells, roles)
+
+    def table_row(self, line_no: int, raw: str, cells: list[str], roles: dict[str, int]) -> None:
+        ti = roles["title"]
+        title_cell = cells[ti]
+        others = [c for i, c in enumerate(cells) if i != ti]
+        if all(_is_null(c) for c in cells):
+            self.skip(line_no, raw, "NULL row")
+            return
+        has_book = bool(_BOOK_RE.search(title_cell))
+        if not has_book and all(_is_null(c) for c in others):
+            self.section = _clean_section(title_cell)
+            self.skip(line_no, raw, "section row")
+            return
+
+        def cell(role: str) -> str:
+            return cells[roles[role]] if role in roles else ""
+
+        venue, year = parse_venue(cell("venue"))
+        if "year" in roles:
+            _, y = parse_venue(cell("year"))
+            year = y if y is not None else year
+        notes = _notes_cell(cell("notes")) if "notes" in roles else None
+        status = None if "status" not in roles or _is_null(cell("status")) else _collapse(cell("status"))
+        ids = extract_identifiers(title_cell)
+        s2 = extract_s2_id(title_cell)
+        candidate, _, always = _candidate_from_text(title_cell)
+        title = clean_title(candidate)
+        if not (always and title):
+            ok, why = is_title(title)
+            if not ok and not (title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title)):
+                self.skip(line_no, raw, why or "not a title")
+                return
+        self.add(line_no, title, ids, venue=venue, year=year, notes=notes, status=status, s2_paper_id=s2)
+
+    # -- whole text -----------------------------------------------------------------------
+    def run(self, text: str) -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if not text.strip():
+            self.problems.append(ListProblem(self.source_file, 1, "empty file: no titles in it", fatal=False))
+            return
+        lines = [ln.rstrip("\r") for ln in text.split("\n")]
+        i, n = 0, len(lines)
+        in_fence = False
+        in_comment = False
+        while i < n:
+            line = lines[i]
+            no = i + 1
+            if len(line) > MAX_LINE_CHARS:
+                self.skip_long(no, line)
+                i += 1
+                continue
+            if in_comment:
+                in_comment = "-->" not in line
+                i += 1
+                continue
+            if _FENCE_RE.match(line):
+                in_fence = not in_fence
+                i += 1
+                continue
+            if in_fence or not line.strip():
+                i += 1
+                continue
+            if line.lstrip().startswith("<!--"):
+                in_comment = "-->" not in line
+                i += 1
+                continue
+            # table: a '|' row followed by a separator row
+            if "|" in line and i + 1 < n and len(lines[i + 1]) <= MAX_LINE_CHARS and _is_separator_row(lines[i + 1]):
+                rows = [(no, line), (no + 1, lines[i + 1])]
+                j = i + 2
+                while j < n and lines[j].strip() and "|" in lines[j]:
+                    rows.append((j + 1, lines[j]))
+                    j += 1
+                self.table(rows)
+                i = j
+                continue
+            hm = _HEADING_RE.match(line)
+            if hm:
+                self.heading(no, line, hm.group(2) or "")
+                i += 1
+                continue
+            bm = _BULLET_RE.match(line)
+            if bm and bm.group(2).strip():
+                body = _CHECKBOX_RE.sub("", bm.group(2).strip())
+                self.item(no, line, body, top_bullet=not bm.group(1))
+                i += 1
+                continue
+            # paragraph line
+            stripped = line.strip()
+            if self.plain_text or (
+                _BOOK_RE.search(stripped)
+                or any(extract_identifiers(stripped))
+                or extract_s2_id(stripped)
+                or _emphasised_title(stripped) is not None
+            ):
+                self.item(no, line, stripped)
+            i += 1
+
+
+def parse_markdown(text: str, source_file: str) -> tuple[list[ListEntry], list[SkippedLine], list[ListProblem]]:
+    """Parse one list's text (pure). ``.txt`` sources treat every plain line as a candidate title."""
+    parser = _Parser(source_file, plain_text=source_file.lower().endswith(".txt"))
+    parser.run(text)
+    return parser.entries, parser.skipped, parser.problems
