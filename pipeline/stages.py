@@ -133,6 +133,7 @@ def run_resolve(ctx: Context) -> Path:
     previous, previous_version = load_resolutions(ctx)
     overrides, orphans = load_overrides(ctx.settings.paths.raw, records)
     ctx.summary.notes.extend(orphans)
+
     def started(todo: int) -> None:
         interval = ctx.settings.semantic_scholar.min_interval_s
         pace = f"; at least {todo * interval:.0f}s at Semantic Scholar's pace of one request every {interval:g}s"
