@@ -398,7 +398,15 @@ def render(dev: Report, heldout: Report | None = None) -> str:
         out += [
             f"- **held-out set** (`{_rel(heldout.source)}`): written **after** the tuning, without reading the"
             " matcher (`pipeline/titles.py`, `pipeline/matching.py`, `pipeline/resolve.py`) and not adjusted to"
-            " the resolver's answers. It is the honest estimate.",
+            " the resolver's answers.",
+            "",
+            "**Its first contact is the honest estimate: precision 1.000 (42/42), recall 0.677 (42/62).** No wrong"
+            " paper was accepted; the 20 misses were titles with a short name in front (`ViT: …`, `CLIP - …`, 12),"
+            " a citation around the title (`…, Vaswani et al. 2017`, 6), `Distillation` vs `Distilling` (1) and a"
+            " bracketed Chinese lead-in the list parser rejected (1). The matcher and the parser were then changed"
+            " for these *classes* (leading labels, citation pieces, -ation stems, bracketed lead-ins), so the"
+            " numbers below are after that change and the set is no longer independent; a fresh held-out set is"
+            " the next measurement to make.",
             "",
             "| set | rows | precision | recall | wrong acceptances | misses |",
             "|---|---|---|---|---|---|",

@@ -62,7 +62,11 @@ _YEAR_RE = re.compile(r"^((?:19|20)\d{2})$")
 _SPLIT_RE = re.compile(r"\s{2,}|\t")
 _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
 #: A Chinese lead-in ending in a colon before a Latin title: ``推荐阅读：Big Bird: ...``.
-_CJK_LEADIN_RE = re.compile('^([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20})[：:]\\s*([A-Za-z0-9"“*\\[].*)$')
+_CJK_WORDS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20}"
+_CJK_LEADIN_RE = re.compile(
+    f"^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)]))"
+    '\\s*([A-Za-z0-9"“*\\[].*)$'
+)
 #: A dash separating a title from commentary: ——, —, --, – (any spacing) or " - " (spaced hyphen).
 _COMMENT_DASH_RE = re.compile(r"\s*(?:—+|-{2,}|–)\s*|\s+-\s+")
 
@@ -267,8 +271,8 @@ def _remove_identifiers(text: str) -> str:
 def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
     """(title, lead-in notes, trailing notes) of an English title mixed with Chinese commentary.
 
-    * a lead-in of Chinese words ending in ``：``/``:`` before a Latin title is notes:
-      ``推荐阅读：Big Bird: ...`` -> ("Big Bird: ...", "推荐阅读");
+    * a lead-in of Chinese words ending in ``：``/``:``, or in brackets, before a Latin title is notes:
+      ``推荐阅读：Big Bird: ...`` -> ("Big Bird: ...", "推荐阅读"); ``【必读】Title`` -> ("Title", "【必读】");
     * at the first CJK character (ideograph or full-width punctuation) after Latin text, when the
       rest holds an ideograph, the rest is notes:
 
@@ -286,7 +290,7 @@ def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
     lead: str | None = None
     m = _CJK_LEADIN_RE.match(text)
     if m:
-        lead, text = m.group(1).strip(), m.group(2)
+        lead, text = m.group(1).strip().rstrip("：:").strip(), m.group(2)
     p = next((i for i, c in enumerate(text) if _CJK_RE.match(c)), None)
     if p is None or not re.search("[A-Za-z]", text[:p]) or not _CJK_IDEO_RE.search(text, p):
         return text, lead, None

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
 _POINT_ZERO = re.compile(r"(\d+)\.0\b")
+_YEAR = re.compile(r"^(19|20)\d{2}$")
 _ALPHA_PREFIX = re.compile(r"^([a-z]+)\d")
 #: Words whose presence flips a title's meaning; counted, so "not not" differs from "not".
 _NEGATIONS = frozenset({"not", "no", "without", "non", "never", "nor"})
@@ -128,7 +129,7 @@ def substituted_words(written: str, candidate: str) -> tuple[set[str], set[str]]
 
 def _stem(word: str) -> str:
     """Plural and -ing forms folded, so "Entity"/"Entities" or "representation(s)" are one word."""
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("s", "")):
+    for suffix, repl in (("ations", ""), ("ation", ""), ("ies", "y"), ("ing", ""), ("es", ""), ("s", "")):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + repl
     return word
@@ -144,6 +145,39 @@ def _main_title(text: str) -> str | None:
 
 
 _TRAILING_LABEL = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,40})[)\]）】]\s*$")
+#: A short name in front of the title: "ViT: ...", "CLIP - ...", "ALiBi – ..." (one token, no spaces).
+_LEADING_LABEL = re.compile(r"^\s*([A-Za-z][\w.+\-]{0,14})\s*(?::|\s[-–—]{1,2})\s+(?=\S)")
+#: Pieces of a citation around a title: "Vaswani et al. 2017", "Kingma & Ba", "ICLR 2015", "(2020)".
+_SEPARATORS = re.compile(r"\s*(?:,|;|\.\s|\s[-–—]{1,2}\s)\s*")
+_CITATION_PIECE = re.compile(
+    r"^\(?(?:"
+    r"[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?(?:\s+et\s+al\.?)?(?:,?\s*\(?(?:19|20)\d{2}\)?)?"  # authors (year)
+    r"|(?:[A-Z][A-Za-z]*\s+)?\(?(?:19|20)\d{2}\)?"  # (venue) year
+    r")\)?\.?$"
+)
+
+
+def _without_citation(written: str) -> str | None:
+    """The written title with author/venue/year pieces around it removed, or None if there are none.
+
+    Lists cite rather than title: "Attention Is All You Need, Vaswani et al. 2017",
+    "Hinton et al. - Distilling the Knowledge in a Neural Network (2015)". A piece is dropped only
+    when it is *only* names with "et al."/"&", a venue and year, or a year.
+    """
+    pieces = [p for p in _SEPARATORS.split(written.strip()) if p]
+    if len(pieces) < 2:
+        return None
+
+    def citation(piece: str) -> bool:
+        piece = piece.strip()
+        return bool(_CITATION_PIECE.match(piece)) and (
+            "et al" in piece or "&" in piece or " and " in piece or bool(re.search(r"(19|20)\d{2}", piece))
+        )
+
+    kept = [p for p in pieces if not citation(p)]
+    if not kept or len(kept) == len(pieces):
+        return None
+    return " ".join(kept)
 
 
 def title_similarity(written: str, candidate: str) -> tuple[float, str]:
@@ -155,11 +189,27 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     ("(ELMo)", "(Baidu)") is the list's annotation and may be ignored.
     """
     best = _similarity(written, candidate)
-    label = _TRAILING_LABEL.search(written)
-    if label and len(label.group(1).split()) <= 3:
-        bare = _similarity(written[: label.start()], candidate)
-        if bare[0] > best[0]:
-            best = (bare[0], f"{bare[1]}; ignoring the list's label ({label.group(1).strip()})")
+    variants: list[tuple[str, str]] = []
+    cited = _without_citation(written)
+    if cited:
+        variants.append((cited, "ignoring the citation around it"))
+    for text, _ in [(written, ""), *variants]:
+        label = _TRAILING_LABEL.search(text)
+        if label and len(label.group(1).split()) <= 3:
+            variants.append((text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})"))
+    for text, _ in [*variants, (written, "")]:
+        lead = _LEADING_LABEL.match(text)
+        # Only a label whose name the candidate lacks: "BERT: ..." against a BERT paper is the title itself.
+        if lead and lead.group(1).casefold() not in normalise_title(candidate).split():
+            variants.append((text[lead.end() :], f"ignoring the list's label ({lead.group(1)})"))
+    for text, note in variants:
+        # A variant may drop a citation's year, never a version number the candidate contradicts.
+        dropped = distinguishing_tokens(written, candidate) - distinguishing_tokens(text, candidate)
+        if any(not _YEAR.match(t) for t in dropped):
+            continue
+        score, why = _similarity(text, candidate)
+        if score > best[0]:
+            best = (score, f"{why}; {note}" if note else why)
     return best
 
 

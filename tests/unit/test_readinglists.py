@@ -873,3 +873,11 @@ def test_chinese_commentary_rules_keep_rejecting_chinese_notes() -> None:
     assert entries == []
     reasons = {s.line: s.reason for s in skipped}
     assert "提出" in reasons[2] and "变种" in reasons[3]
+
+
+def test_bracketed_chinese_lead_in_and_trailing_comment_are_notes() -> None:
+    line = "- 【必读】Chain-of-Thought Prompting Elicits Reasoning in Large Language Models，思维链的开山之作\n"
+    entries, skipped, _ = parse_markdown(line, "x.md")
+    assert skipped == []
+    assert [e.title for e in entries] == ["Chain-of-Thought Prompting Elicits Reasoning in Large Language Models"]
+    assert entries[0].occurrence.notes == "【必读】 思维链的开山之作"
