@@ -1,14 +1,17 @@
-"""Resolver precision/recall on the two labelled evaluation sets (FIXTURE corpus) → docs/evaluation.md.
+"""Resolver precision/recall on the three labelled evaluation sets (FIXTURE corpus) → docs/evaluation.md.
 
     .venv/bin/python -m evaluation.run          (or: make evaluate)
 
-Two sets, reported separately:
+Three sets, reported separately:
 
 - dev set, ``evaluation/labelled.csv``: the matcher was tuned on it, so its numbers are optimistic;
 - held-out set, ``evaluation/heldout.csv``: written after the tuning without reading the matcher
-  (``pipeline/titles.py``, ``matching.py``, ``resolve.py``), and not adjusted to its answers.
+  (``pipeline/titles.py``, ``matching.py``, ``resolve.py``), and not adjusted to its answers;
+- held-out 2, ``evaluation/heldout2.csv``: written after the matcher changes that the first held-out
+  set prompted, without reading the matcher or the other sets; its first-contact numbers are the honest
+  estimate (two generic bugs it exposed were fixed afterwards, nothing else was tuned on it).
 
-Both are ``written_title,expected`` CSVs (expected = arXiv id or ``none``); lines whose first
+All are ``written_title,expected`` CSVs (expected = arXiv id or ``none``); lines whose first
 non-blank character is ``#`` and blank lines are skipped (comments), line numbers stay the file's.
 
 For each set: starts the loopback emulator on ``evaluation/corpus.json``, turns every row into its
@@ -20,7 +23,7 @@ scores the answers:
 - recall    = correct matched / rows whose expected answer is an arXiv id
 - abstentions = ambiguous / unmatched (and rows the list parser skipped, and errors)
 
-Exits 1 when either set's precision < 1.0: a wrong acceptance is the one mistake the resolver must
+Exits 1 when any set's precision < 1.0: a wrong acceptance is the one mistake the resolver must
 never make.
 """
 
@@ -47,6 +50,8 @@ ROOT = HERE.parent
 CORPUS_PATH = HERE / "corpus.json"
 LABELLED_PATH = HERE / "labelled.csv"
 HELDOUT_PATH = HERE / "heldout.csv"
+HELDOUT2_PATH = HERE / "heldout2.csv"
+HELDOUT2_LABEL = "held-out 2 (written after the matcher changes; two bugs it exposed fixed since)"
 DOC_PATH = ROOT / "docs" / "evaluation.md"
 COMMAND = ".venv/bin/python -m evaluation.run   (or: make evaluate)"
 
@@ -378,7 +383,7 @@ def render_set(report: Report, heading: str, blurb: list[str]) -> list[str]:
     return out
 
 
-def render(dev: Report, heldout: Report | None = None) -> str:
+def render(dev: Report, heldout: Report | None = None, heldout2: Report | None = None) -> str:
     out = [
         "# Resolver evaluation",
         "",
@@ -387,9 +392,9 @@ def render(dev: Report, heldout: Report | None = None) -> str:
         "> made-up metadata (authors, dates, venues, counts, S2 ids) everywhere. The numbers below measure",
         "> the resolver's decisions on these titles, not the real arXiv / Semantic Scholar search engines.",
         "",
-        f"Command: `{COMMAND}` (writes this file; exits 1 when either set's precision < 1.0).",
+        f"Command: `{COMMAND}` (writes this file; exits 1 when any set's precision < 1.0).",
         "",
-        "Two labelled sets, scored separately:",
+        f"{'Three' if heldout2 is not None else 'Two'} labelled sets, scored separately:",
         "",
         f"- **dev set** (`{_rel(dev.source)}`): the matcher was **tuned on this set** (it started at precision"
         " 0.972 / recall 0.921), so its numbers are optimistic.",
@@ -407,16 +412,53 @@ def render(dev: Report, heldout: Report | None = None) -> str:
             " for these *classes* (leading labels, citation pieces, -ation stems, bracketed lead-ins), so the"
             " numbers below are after that change and the set is no longer independent; a fresh held-out set is"
             " the next measurement to make.",
+        ]
+    if heldout2 is not None:
+        out += [
+            "",
+            f"- **{HELDOUT2_LABEL}** (`{_rel(heldout2.source)}`): written after those changes, without reading"
+            " the matcher or the list parser (`pipeline/titles.py`, `matching.py`, `resolve.py`, `listtext.py`,"
+            " `markdown_lists.py`), the other two sets or this file; labels fixed before its first run and never"
+            " changed after seeing results.",
+            "",
+            "**Its first contact is the current honest estimate: precision 1.000 (39/39), recall 0.780 (39/50).**"
+            " Two generic bugs it exposed were fixed afterwards (a citation in brackets, `(Ba et al., 2016)`, was"
+            " only half ignored; a leading name with digits, `word2vec:`, was read as a version number); nothing"
+            " else was changed for it, so the remaining misses below are the resolver's known gaps: abbreviations"
+            " (`LMs`, `LLMs`, `Nets`), numbers written out (`Two`) or reformatted (`100k`), a dataset name with a"
+            " version in brackets (`(SQuAD 2.0)`), and commentary the list parser keeps (`- github link`, emoji).",
+        ]
+    sets = [("dev (tuned on)", dev)]
+    if heldout is not None:
+        sets.append(("held-out", heldout))
+    if heldout2 is not None:
+        sets.append((HELDOUT2_LABEL, heldout2))
+    if len(sets) > 1:
+        out += [
             "",
             "| set | rows | precision | recall | wrong acceptances | misses |",
             "|---|---|---|---|---|---|",
         ]
-        for label, rep_ in (("dev (tuned on)", dev), ("held-out", heldout)):
+        for label, rep_ in sets:
             out.append(
                 f"| {label} | {len(rep_.rows)} | **{rep_.precision:.3f}** ({len(rep_.correct)}/{len(rep_.matched)})"
                 f" | **{rep_.recall:.3f}** | {len(rep_.wrong)} | {len(rep_.misses)} |"
             )
     out.append("")
+    if heldout2 is not None:
+        out += render_set(
+            heldout2,
+            "Held-out set 2",
+            [
+                f"{HELDOUT2_LABEL[0].upper()}{HELDOUT2_LABEL[1:]}. Titles as researchers write them in markdown",
+                "reading lists, English and Chinese mixed: emoji and `[pdf]` / `- github link` / venue or year",
+                "suffixes, Chinese notes, trailing `*` or `!!`, quotes and bold around the title, all caps,",
+                "lowercase, a missing space after a colon, British spelling, a word dropped from a long title,",
+                "swapped words, a one-letter typo, numbers written out, `LMs`/`LLMs` for language models, table",
+                "rows with a venue; and `none` rows for real papers absent from the corpus that share many words",
+                "with papers in it (follow-ups, v2 versions, surveys, titles that contain a corpus title).",
+            ],
+        )
     if heldout is not None:
         out += render_set(
             heldout,
@@ -474,16 +516,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
     parser.add_argument("--labelled", type=Path, default=LABELLED_PATH, help="dev set (the matcher was tuned on it)")
     parser.add_argument("--heldout", type=Path, default=HELDOUT_PATH, help="held-out set")
+    parser.add_argument(
+        "--heldout2", type=Path, default=HELDOUT2_PATH, help="held-out set 2 (written after the matcher changes)"
+    )
     parser.add_argument("--out", type=Path, default=DOC_PATH)
     args = parser.parse_args(argv)
     dev = evaluate(args.corpus, args.labelled)
     heldout = evaluate(args.corpus, args.heldout)
+    heldout2 = evaluate(args.corpus, args.heldout2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(dev, heldout), encoding="utf-8")
+    args.out.write_text(render(dev, heldout, heldout2), encoding="utf-8")
     _summary("dev set (tuned on)", dev)
     _summary("held-out set", heldout)
+    _summary(HELDOUT2_LABEL, heldout2)
     print(f"→ {args.out}")
-    return 1 if dev.precision < 1.0 or heldout.precision < 1.0 else 0
+    return 1 if min(dev.precision, heldout.precision, heldout2.precision) < 1.0 else 0
 
 
 if __name__ == "__main__":

@@ -157,6 +157,16 @@ _CITATION_PIECE = re.compile(
 )
 
 
+def _is_citation(piece: str) -> bool:
+    """Only author names with "et al."/"&"/"and", a venue and year, or a year ("Ba et al., 2016")."""
+    piece = piece.strip()
+    if "et al" in piece and re.fullmatch(r"[\w'’.&\s-]*et al\.?,?\s*(?:(?:19|20)\d{2})?", piece):
+        return True
+    return bool(_CITATION_PIECE.match(piece)) and (
+        "et al" in piece or "&" in piece or " and " in piece or bool(re.search(r"(19|20)\d{2}", piece))
+    )
+
+
 def _without_citation(written: str) -> str | None:
     """The written title with author/venue/year pieces around it removed, or None if there are none.
 
@@ -168,13 +178,7 @@ def _without_citation(written: str) -> str | None:
     if len(pieces) < 2:
         return None
 
-    def citation(piece: str) -> bool:
-        piece = piece.strip()
-        return bool(_CITATION_PIECE.match(piece)) and (
-            "et al" in piece or "&" in piece or " and " in piece or bool(re.search(r"(19|20)\d{2}", piece))
-        )
-
-    kept = [p for p in pieces if not citation(p)]
+    kept = [p for p in pieces if not _is_citation(p)]
     if not kept or len(kept) == len(pieces):
         return None
     return " ".join(kept)
@@ -189,27 +193,32 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     ("(ELMo)", "(Baidu)") is the list's annotation and may be ignored.
     """
     best = _similarity(written, candidate)
-    variants: list[tuple[str, str]] = []
+    candidate_words = set(_version_tokens(candidate))
+    # (text, note, tokens the variant may drop although they hold digits)
+    variants: list[tuple[str, str, set[str]]] = []
     cited = _without_citation(written)
     if cited:
-        variants.append((cited, "ignoring the citation around it"))
-    for text, _ in [(written, ""), *variants]:
+        variants.append((cited, "ignoring the citation around it", set()))
+    for text, _, _ in [(written, "", set()), *variants]:
         label = _TRAILING_LABEL.search(text)
-        if label and len(label.group(1).split()) <= 3:
-            variants.append((text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})"))
-    for text, _ in [*variants, (written, "")]:
+        if label and (len(label.group(1).split()) <= 3 or _is_citation(label.group(1))):
+            variants.append((text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", set()))
+    for text, _, _ in [*variants, (written, "", set())]:
         lead = _LEADING_LABEL.match(text)
-        # Only a label whose name the candidate lacks: "BERT: ..." against a BERT paper is the title itself.
-        if lead and lead.group(1).casefold() not in normalise_title(candidate).split():
-            variants.append((text[lead.end() :], f"ignoring the list's label ({lead.group(1)})"))
-    for text, note in variants:
-        # A variant may drop a citation's year, never a version number the candidate contradicts.
+        # Only a label none of whose words the candidate has: "BERT: ..." against a BERT paper is the title
+        # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
+        words = set(_version_tokens(lead.group(1))) if lead else set()
+        if lead and not words & candidate_words:
+            variants.append((text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", words))
+    for text, note, label_words in variants:
+        # A variant may drop a citation's year or a label the candidate does not know, never a version
+        # number the candidate contradicts.
         dropped = distinguishing_tokens(written, candidate) - distinguishing_tokens(text, candidate)
-        if any(not _YEAR.match(t) for t in dropped):
+        if any(not _YEAR.match(t) and t not in label_words for t in dropped):
             continue
         score, why = _similarity(text, candidate)
         if score > best[0]:
-            best = (score, f"{why}; {note}" if note else why)
+            best = (score, f"{why}; {note}")
     return best
 
 
