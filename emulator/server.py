@@ -63,9 +63,11 @@ class _State:
         with self.lock:
             return json.loads(json.dumps(self.stats))
 
-    def arrive(self, api: str, endpoint: str, has_key: bool) -> tuple[bool, bool, dict[str, Any] | None]:
-        """Register a request start; returns (too_early, concurrent, fault to apply or None)."""
-        now = time.monotonic()
+    def arrive(
+        self, api: str, endpoint: str, has_key: bool, at: float | None = None
+    ) -> tuple[bool, bool, dict[str, Any] | None]:
+        """Register a request start (``at``: when its request line was read); returns (too_early, concurrent, fault)."""
+        now = time.monotonic() if at is None else at
         with self.lock:
             st = self.stats[api]
             st["requests"] += 1
@@ -186,6 +188,12 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.close()
 
+    def parse_request(self) -> bool:
+        # Stamp the arrival as soon as the request line is in: timestamps taken later (after headers,
+        # under load) drift by the server's own delays and would blame the client for them.
+        self._arrived = time.monotonic()
+        return super().parse_request()
+
     def do_GET(self) -> None:
         self._dispatch()
 
@@ -265,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 endpoint = "other"
         has_key = any(k.lower() == "x-api-key" for k in self.headers)
-        too_early, concurrent, fault = st.arrive(api, endpoint, has_key)
+        too_early, concurrent, fault = st.arrive(api, endpoint, has_key, getattr(self, "_arrived", None))
         status: int | str = 500
         self._pending = (api, 0)
         try:

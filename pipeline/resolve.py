@@ -142,8 +142,8 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
     # by title phrase, and (if still nothing) S2's relevance search.
     attempt(lambda: arxiv_source.fetch_title_candidates(http, settings, query))
     decision = matching.decide(record, candidates, settings.match, now=now)
-    if decision.status != "matched" or (decision.score or 0) < SURE_SCORE:
-        # Still unsure: S2's relevance search may hold the competitor that the single title match hid.
+    if decision.status != "matched":
+        # Still nothing: S2's relevance search may find what the single title match and arXiv did not.
         attempt(lambda: s2_source.fetch_search_candidates(http, settings, query))
         decision = matching.decide(record, candidates, settings.match, now=now)
 
