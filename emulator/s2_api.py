@@ -30,6 +30,19 @@ SUPPORTED_FIELDS = (
     "journal",
 )
 AUTHOR_SUBFIELDS = ("authorId", "name")
+#: Documented FullPaper fields the fixture corpus has no data for: accepted (the real API knows them, and the
+#: semanticscholar package asks for all of them by default) and answered with null / empty values.
+EMPTY_FIELDS: dict[str, Any] = {
+    "publicationVenue": None,
+    "fieldsOfStudy": None,
+    "s2FieldsOfStudy": [],
+    "tldr": None,
+    "citationStyles": None,
+    "embedding": None,
+    "citations": [],
+    "references": [],
+    "textAvailability": None,
+}
 
 TOO_MANY = {
     "message": "Too Many Requests. Please wait and try again or apply for a key for higher rate limits. "
@@ -68,13 +81,15 @@ def parse_fields(raw: str | None) -> list[str]:
     for f in wanted:
         if f.startswith("authors.") and f.split(".", 1)[1] in AUTHOR_SUBFIELDS:
             norm.add("authors")
-        elif f in SUPPORTED_FIELDS:
+        elif f in SUPPORTED_FIELDS or f in EMPTY_FIELDS:
             norm.add(f)
+        elif f.split(".", 1)[0] in EMPTY_FIELDS:  # sub-fields such as citations.title or embedding.specter_v2
+            norm.add(f.split(".", 1)[0])
         else:
             bad.append(f)
     if bad:
         raise S2Error(400, f"Unrecognized or unsupported fields: [{', '.join(bad)}]")
-    return [f for f in SUPPORTED_FIELDS if f in norm and f != "paperId"]
+    return [f for f in (*SUPPORTED_FIELDS, *EMPTY_FIELDS) if f in norm and f != "paperId"]
 
 
 def project(p: Paper, fields: list[str]) -> dict[str, Any]:
@@ -116,6 +131,8 @@ def project(p: Paper, fields: list[str]) -> dict[str, Any]:
             out[f] = ["JournalArticle"] if p.journal_ref else (["Conference"] if p.venue != "arXiv.org" else None)
         elif f == "journal":
             out[f] = {"name": p.venue}
+        elif f in EMPTY_FIELDS:
+            out[f] = EMPTY_FIELDS[f]
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ RESOLVER_VERSION = 1
 #: Threads working on titles. Two would do for two hosts; a few more keep a host busy while
 #: another thread is waiting on the other host's gate.
 RESOLVE_THREADS = 4
+
+#: At most this much resolving work (searches already paid for) is lost when a run is killed.
+CHECKPOINT_EVERY_S = 15.0
 
 #: An S2 title match at least this close is taken without asking arXiv. Below it (a truncated or
 #: misspelt title), or when the list's year disagrees with the match, arXiv's phrase search runs
@@ -172,13 +176,15 @@ def resolve_all(
     now: str,
     on_progress: Callable[[int, int, Resolution], None] | None = None,
     on_checkpoint: Callable[[dict[str, Resolution]], None] | None = None,
-    checkpoint_every: int = 25,
+    checkpoint_every_s: float = CHECKPOINT_EVERY_S,
     on_start: Callable[[int], None] | None = None,
 ) -> dict[str, Resolution]:
     """Resolve every record that needs it; returns resolutions for all records, by ``norm``.
 
-    ``on_checkpoint`` is called with everything decided so far every ``checkpoint_every``
-    titles, so a crash or kill halfway keeps the work already paid for.
+    ``on_checkpoint`` is called with everything decided so far at most every ``checkpoint_every_s``
+    seconds, so a crash or kill halfway keeps the work already paid for. By time, not by count:
+    the checkpoint rewrites the whole file, and every-N-titles made that quadratic in a long run
+    (10 MB written every 25 titles at 10,000 titles).
     """
     results: dict[str, Resolution] = {}
     todo: list[TitleRecord] = []
@@ -198,6 +204,7 @@ def resolve_all(
         todo.append(record)
 
     lock = threading.Lock()
+    last_checkpoint = time.monotonic()
     done = 0
     total = len(todo)
     if on_start is not None:
@@ -212,6 +219,7 @@ def resolve_all(
                 done += 1
                 if on_progress is not None:
                     on_progress(done, total, resolution)
-                if on_checkpoint is not None and done % checkpoint_every == 0:
+                if on_checkpoint is not None and time.monotonic() - last_checkpoint >= checkpoint_every_s:
                     on_checkpoint(dict(results))
+                    last_checkpoint = time.monotonic()
     return {record.norm: results[record.norm] for record in records}

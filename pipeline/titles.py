@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -44,6 +45,7 @@ SUBSTITUTION_CAP = 0.85
 SHORT_TITLE_WORDS = 6
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_title(text: str) -> str:
     """The identity of a title: NFKC, no accents, lower case, alphanumeric words only.
 
@@ -62,13 +64,16 @@ def _compact(norm: str) -> str:
     return norm.replace(" ", "")
 
 
-def _version_tokens(text: str) -> list[str]:
-    """Normalised tokens with "3.0" read as "3" and roman II-IV as digits, so "ERNIE 3" equals "ERNIE 3.0"."""
+@lru_cache(maxsize=1 << 16)
+def _version_tokens(text: str) -> tuple[str, ...]:
+    """Normalised tokens with "3.0" read as "3" and roman II-IV as digits, so "ERNIE 3" equals "ERNIE 3.0".
+
+    Cached, like :func:`normalise_title`: one title is compared with many candidates and spellings."""
     text = _POINT_ZERO.sub(r"\1", unicodedata.normalize("NFKC", text))
-    return [_ROMAN.get(t, t) for t in normalise_title(text).split()]
+    return tuple(_ROMAN.get(t, t) for t in normalise_title(text).split())
 
 
-def _forgiven_labels(tw: list[str], sc: set[str]) -> set[str]:
+def _forgiven_labels(tw: tuple[str, ...], sc: set[str]) -> set[str]:
     """Version labels in the written title whose name the candidate lacks entirely ("gpt", "3" of "GPT-3:")."""
     out: set[str] = set()
     for i, token in enumerate(tw):

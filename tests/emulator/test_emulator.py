@@ -39,7 +39,7 @@ class Client:
         self.last: dict[str, float] = {}
 
     def _pace(self, api: str) -> None:
-        gap = (ARXIV_INTERVAL_S if api == "arxiv" else S2_INTERVAL_S) + 0.01
+        gap = (ARXIV_INTERVAL_S if api == "arxiv" else S2_INTERVAL_S) + 0.02
         if api in self.last:
             wait = self.last[api] + gap - time.monotonic()
             if wait > 0:
