@@ -82,10 +82,8 @@ def _typo(title: str, rng: random.Random) -> str:
     wi = rng.choice(idx)
     w = ws[wi]
     p = rng.randrange(1, len(w) - 1)
-    if rng.random() < 0.5:
-        w = w[:p] + w[p + 1] + w[p] + w[p + 2 :]
-    else:
-        w = w[:p] + w[p + 1 :]
+    swap = rng.random() < 0.5
+    w = w[:p] + w[p + 1] + w[p] + w[p + 2 :] if swap else w[:p] + w[p + 1 :]
     ws[wi] = w
     return " ".join(ws)
 
@@ -164,7 +162,8 @@ class Floor:
 
 
 def list_stats(raw: Path) -> tuple[int, int, list[str], dict[str, int]]:
-    """(distinct titles, titles without identifiers, the titles, skipped lines by reason) as the titles stage sees them."""
+    """(distinct titles, titles without identifiers, the titles, skipped lines by reason), as the titles stage sees
+    them."""
     from pipeline.readinglists import load_reading_lists, merge_entries
 
     loaded = load_reading_lists(raw)
@@ -177,7 +176,9 @@ def list_stats(raw: Path) -> tuple[int, int, list[str], dict[str, int]]:
     return len(records), to_search, [r.title for r in records], skipped
 
 
-def floor_for(titles: int, to_search: int, arxiv_interval: float = ARXIV_INTERVAL_S, s2_interval: float = S2_INTERVAL_S) -> Floor:
+def floor_for(
+    titles: int, to_search: int, arxiv_interval: float = ARXIV_INTERVAL_S, s2_interval: float = S2_INTERVAL_S
+) -> Floor:
     """N S2 title lookups + ⌈N/500⌉ S2 batches on S2's clock, ⌈N/100⌉ id_list calls on arXiv's (in parallel)."""
     s2_min = to_search + math.ceil(titles / 500)
     arxiv_min = math.ceil(titles / 100)
@@ -227,6 +228,7 @@ def run_child(argv: list[str], cwd: Path, progress: Any = None, label: str = "")
         proc = subprocess.Popen([sys.executable, *argv], cwd=cwd, env=env, stdout=out, stderr=err)
         stop = threading.Event()
         if progress is not None:
+
             def tick() -> None:
                 while not stop.wait(5.0):
                     progress(time.perf_counter() - start)

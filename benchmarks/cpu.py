@@ -39,7 +39,8 @@ def _reset_peak() -> bool:
 
 
 def unique_titles(n: int, seed: int = 1) -> list[str]:
-    """``n`` distinct made-up titles from the emulator's synthetic vocabulary (more combinations than its corpus uses)."""
+    """``n`` distinct made-up titles from the emulator's synthetic vocabulary (more combinations than its
+    corpus uses)."""
     from emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
     from pipeline.titles import normalise_title
 
@@ -113,7 +114,7 @@ def main(argv: list[str]) -> int:
     correct = 0
     t0 = time.perf_counter()
     resolutions = []
-    for i, (rec, cands) in enumerate(zip(records, candidates)):
+    for i, (rec, cands) in enumerate(zip(records, candidates, strict=True)):
         r = decide(rec, cands, settings, now="2026-01-01T00:00:00Z")
         statuses[r.status] = statuses.get(r.status, 0) + 1
         correct += r.status == "matched" and r.arxiv_id == f"2401.{i:05d}"
@@ -123,7 +124,7 @@ def main(argv: list[str]) -> int:
     res["statuses"], res["matched_right_one"] = statuses, correct
 
     rows = []
-    for i, (rec, r) in enumerate(zip(records, resolutions)):
+    for i, (rec, r) in enumerate(zip(records, resolutions, strict=True)):
         occ = rec.occurrences[0]
         rows.append(
             {

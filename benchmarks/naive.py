@@ -15,13 +15,24 @@ import logging
 import sys
 import time
 
-
 #: The package's default field lists include fields the emulator does not implement (citationStyles,
 #: fieldsOfStudy, publicationVenue, s2FieldsOfStudy, tldr, ...) and answers with 400, so the script asks for
 #: the fields it needs, as a user who reads the API docs would.
 FIELDS = [
-    "title", "externalIds", "authors", "venue", "year", "publicationDate", "citationCount",
-    "influentialCitationCount", "referenceCount", "url", "openAccessPdf", "isOpenAccess", "abstract", "journal",
+    "title",
+    "externalIds",
+    "authors",
+    "venue",
+    "year",
+    "publicationDate",
+    "citationCount",
+    "influentialCitationCount",
+    "referenceCount",
+    "url",
+    "openAccessPdf",
+    "isOpenAccess",
+    "abstract",
+    "journal",
 ]
 
 
@@ -34,7 +45,8 @@ def main(argv: list[str]) -> int:
     from semanticscholar.SemanticScholarException import ObjectNotFoundException
 
     logging.getLogger("arxiv").setLevel(logging.ERROR)
-    titles = json.loads(open(titles_path, encoding="utf-8").read())
+    with open(titles_path, encoding="utf-8") as fh:
+        titles = json.load(fh)
     s2 = SemanticScholar(api_url=s2_api_url)  # 0.12.0: api_url is the host; the package appends /graph/v1
     found_arxiv = found_s2 = 0
     errors: dict[str, int] = {}
@@ -64,7 +76,8 @@ def main(argv: list[str]) -> int:
             err(f"s2:{type(exc).__name__}")
             time.sleep(s2_interval)
         if (i + 1) % 200 == 0:
-            print(f"naive: {i + 1}/{len(titles)} titles, {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+            elapsed = time.perf_counter() - start
+            print(f"naive: {i + 1}/{len(titles)} titles, {elapsed:.1f} s", file=sys.stderr, flush=True)
     print(
         json.dumps(
             {

@@ -266,7 +266,7 @@ def pipeline_row(name: str, r: dict[str, Any], titles: int, floor_s: float | Non
 
 
 def render(results: dict[str, Any], argv: list[str]) -> str:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = results.get("_date") or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = "make bench" if not argv else "make bench  # = .venv/bin/python -m benchmarks.run " + " ".join(argv)
     lines = [
         "# Benchmarks: the pipeline vs the naive per-title script",
@@ -292,8 +292,12 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
     ]
     order = [("seed_cold", "cold, seed lists"), ("seed_warm", "warm rerun, seed lists")]
     for n in (1000, 10000):
-        order += [(f"cold_{n}", f"cold, {n:,} synthetic"), (f"warm_{n}", f"warm rerun, {n:,}"),
-                  (f"refresh_{n}", f"refresh, {n:,}"), (f"clean_{n}", f"control: cold, {n:,} without noise")]
+        order += [
+            (f"cold_{n}", f"cold, {n:,} synthetic"),
+            (f"warm_{n}", f"warm rerun, {n:,}"),
+            (f"refresh_{n}", f"refresh, {n:,}"),
+            (f"clean_{n}", f"control: cold, {n:,} without noise"),
+        ]
     for key, name in order:
         r = results.get(key)
         if not r:
@@ -331,24 +335,34 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
                 f" + {em['s2']['by_endpoint'].get('search', 0):,} S2 relevance searches"
                 f" + {em['s2']['by_status'].get('429', 0) + em['arxiv']['by_status'].get('429', 0):,} answered 429"
                 f" (too early, then retried); S2 title-match calls {em['s2']['by_endpoint'].get('match', 0):,}"
-                f" for {fl['to_search']:,} titles to search")
-            det.append(f"- `{key}`: titles the S2 title match alone did not settle (so arXiv's phrase search, and"
-                       f" when still unmatched S2's relevance search, were asked too): {fb.get('count')}"
-                       f" — by final status {fb.get('by_status')}, by noise applied {fb.get('by_noise') or '-'};"
-                       f" e.g. {fb.get('examples')}. Lines skipped by the titles stage: {r.get('skipped')}")
+                f" for {fl['to_search']:,} titles to search"
+            )
+            det.append(
+                f"- `{key}`: titles the S2 title match alone did not settle (so arXiv's phrase search, and"
+                f" when still unmatched S2's relevance search, were asked too): {fb.get('count')}"
+                f" — by final status {fb.get('by_status')}, by noise applied {fb.get('by_noise') or '-'};"
+                f" e.g. {fb.get('examples')}. Lines skipped by the titles stage: {r.get('skipped')}"
+            )
             extra = ""
             if "noise" in r:
-                extra = (f"; bullets {r['bullets']:,}, distinct corpus titles {r['distinct_corpus_titles']:,};"
-                         f" noise applied {r['noise']}")
-            det.append(f"- `{key}`: statuses {r['statuses']}; S2 endpoints {r['emulator']['s2']['by_endpoint']};"
-                       f" arXiv endpoints {r['emulator']['arxiv']['by_endpoint']}; politeness wait"
-                       f" {r['politeness_wait_s']} s; pipeline-reported {_f(r['pipeline_s'])} s{extra}")
+                extra = (
+                    f"; bullets {r['bullets']:,}, distinct corpus titles {r['distinct_corpus_titles']:,};"
+                    f" noise applied {r['noise']}"
+                )
+            det.append(
+                f"- `{key}`: statuses {r['statuses']}; S2 endpoints {r['emulator']['s2']['by_endpoint']};"
+                f" arXiv endpoints {r['emulator']['arxiv']['by_endpoint']}; politeness wait"
+                f" {r['politeness_wait_s']} s; pipeline-reported {_f(r['pipeline_s'])} s{extra}"
+            )
     if det:
         lines += ["Details of the cold runs:", "", *det, ""]
 
     # naive
-    pairs = [("seed", "seed_cold", "naive_seed"), ("seed, rerun", "seed_warm", "naive_seed_rerun"),
-             ("1,000", "cold_1000", "naive_1000")]
+    pairs = [
+        ("seed", "seed_cold", "naive_seed"),
+        ("seed, rerun", "seed_warm", "naive_seed_rerun"),
+        ("1,000", "cold_1000", "naive_1000"),
+    ]
     if any(results.get(nk) for _, _, nk in pairs):
         lines += [
             "## Ours vs the naive script (same emulator, same intervals, same titles)",
@@ -375,16 +389,20 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
         if o1 and o2 and n1 and n2:
             oreq = sum(o1["requests"].values()) + sum(o2["requests"].values())
             nreq = sum(n1["requests"].values()) + sum(n2["requests"].values())
-            lines.append(f"| seed, cold + rerun | {nreq:,} | - | {_f(n1['wall_s'] + n2['wall_s'])} | - | {oreq:,} |"
-                         f" {_f(o1['wall_s'] + o2['wall_s'])} | {_f(oreq / nreq, 3)} |"
-                         f" {_f((o1['wall_s'] + o2['wall_s']) / (n1['wall_s'] + n2['wall_s']), 3)} |"
-                         f" {_f(nreq / oreq, 1)}× |")
+            lines.append(
+                f"| seed, cold + rerun | {nreq:,} | - | {_f(n1['wall_s'] + n2['wall_s'])} | - | {oreq:,} |"
+                f" {_f(o1['wall_s'] + o2['wall_s'])} | {_f(oreq / nreq, 3)} |"
+                f" {_f((o1['wall_s'] + o2['wall_s']) / (n1['wall_s'] + n2['wall_s']), 3)} |"
+                f" {_f(nreq / oreq, 1)}× |"
+            )
         lines.append("")
         for _, _, nk in pairs:
             nv = results.get(nk)
             if nv:
-                lines.append(f"- `{nk}`: found {nv['naive']}; emulator statuses arXiv"
-                             f" {nv['emulator']['arxiv']['by_status']}, S2 {nv['emulator']['s2']['by_status']}")
+                lines.append(
+                    f"- `{nk}`: found {nv['naive']}; emulator statuses arXiv"
+                    f" {nv['emulator']['arxiv']['by_status']}, S2 {nv['emulator']['s2']['by_status']}"
+                )
         lines.append("")
 
     cpu = results.get("cpu")
@@ -412,39 +430,35 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
     return "\n".join(lines)
 
 
-DIAGNOSTICS = """## Why targets are missed (measured; see also the details above)
+DIAGNOSTICS = """## Why the missed targets are missed (measured; see also the details above)
 
 - **Requests per title.** With titles written verbatim the pipeline makes exactly the floor (control row: 1.012
   requests/title at 1,000). The noise is what costs: a title the S2 title match does not settle (score below
-  `resolve.SURE_SCORE` = 0.97, or a wrong paper returned) gets an arXiv `ti:` phrase search and an S2 relevance
-  search, i.e. 3 requests instead of 1. Almost every *truncated* title (5 % of bullets) and the typo'd titles for which
-  S2's match returns a sibling title (the synthetic corpus has many titles differing in one word) take that route; the
-  "details" lines count them per noise kind. This is the resolver's precision-first design, not a defect. For the seed
-  lists (45 titles) the floor itself is 1.044 (⌈45/100⌉ + ⌈45/500⌉ = 2 calls on 45 titles), so ≤ 1.05 leaves no room
-  for even one fallback.
-- **Wall vs floor.** `pipeline/politeness.py` spaces request starts by interval × 1.02 + 15 ms. At the real 1 s
-  interval that is 3.5 % over the floor; at the 100×-scaled 10 ms interval it is 2.5× (25.2 ms per S2 request), which
-  alone puts every cold run at ≥ 2.5 × floor. Against the margin-aware floor, 1,000 titles run at 1.08× (clean) to
-  1.16× (noisy). Start-up + titles + catalogue cost is the warm-run wall (0.8 s seed, 1.2 s at 1,000, 5 s at 10,000).
-- **10,000 titles: too-early requests and the extra wall.** Measured by hand on 2026-11-28 (two runs: 41 and 55
-  too-early S2 requests, each answered 429 and retried). `resolve.resolve_all` checkpoints every 25 titles by
-  rewriting the whole `interim/resolved.json` (10.9 MB at 10,000 titles; one `write_json_atomic` of it takes 0.25 s,
-  ≈ 380 checkpoints of on average half that size ≈ 47 s of GIL-holding CPU in the child, O(N²) overall). The child's
-  CPU share rose from 26 % to 48 % over the run and the too-early count grew with the file size (5 after 115 s,
-  15 after 175 s, 28 after 235 s, 55 at the end). Likely mechanism (read from the code, not traced per request):
-  the politeness gate spaces the *grants* of its slots, not the
-  moment bytes leave: a thread that got its slot and then waits for the GIL behind a checkpoint sends late, and the
-  next thread's request follows within a few ms — the server sees two starts closer than the interval. At the real
-  1 s interval this needs a > 1 s stall, so it is much rarer live, but it is a politeness violation.
+  `resolve.SURE_SCORE` = 0.97, a wrong paper, or a year that contradicts the list) is checked with one arXiv `ti:`
+  phrase search, and only when still unmatched with an S2 relevance search. Almost every *truncated* title (5 % of
+  bullets) and the typo'd titles for which S2's match returns a sibling title (the synthetic corpus has many titles
+  differing in one word) take that route; the "details" lines count them per noise kind. That check is what keeps
+  the resolver from accepting a near-duplicate it never saw (precision 1.0 in `docs/evaluation.md`), so it stays.
+  The extra requests fall mostly on arXiv (0.08/title), the host that is *not* the bottleneck: at the real
+  intervals arXiv's share of the 1,000-title run is ≈ 80 × 3 s = 4 min next to S2's ≈ 17 min, so wall time is
+  unaffected. For the seed lists (45 titles) the floor itself is 1.044, so ≤ 1.05 leaves no room for one check.
+- **Wall vs floor.** `pipeline/politeness.py` spaces request starts by interval × 1.02 + 15 ms (the absolute part
+  absorbs network and scheduling jitter between our clock and the server's). At the real 1 s interval that is 3.5 %
+  over the floor; at the 100×-scaled 10 ms interval it is 2.5×, which alone puts every cold run at ≥ 2.5 × floor.
+  Against the margin-aware floor, 1,000 titles run at 1.07× (clean) to 1.09× (noisy) and 10,000 at 1.14×. Start-up +
+  titles + catalogue cost is the warm-run wall (0.8 s seed, 1.0 s at 1,000, 4.5 s at 10,000).
 - **≥ 5× fewer requests than the naive script.** The naive script makes exactly 3 requests per title (arXiv search,
   S2 match, S2 get_paper); ours cannot go below ~1.01 per title cold, so the best possible cold ratio is ≈ 2.96×. The
   gain compounds on reruns (ours 0 requests, the naive script 3 per title again): cold + one rerun of the seed lists is
   the informational row above.
-- **CPU path.** `matching.decide` dominates. Measured by hand: 19.9 s for 100,000 decisions with the pipeline as of
-  ~16:10 UTC, 41–48 s after `pipeline/titles.py` changed (16:24 and 16:36 UTC, edits made outside this benchmark).
-  cProfile of 5,000 decisions: `titles.normalise_title` is called ≈ 9.6 times per `title_similarity` (289,332 calls
-  for 30,000 similarities, 5.3 of 8.3 s, mostly the NFKD/`unicodedata.combining` generator), from `_similarity` and
-  `_version_tokens`; caching it (e.g. `functools.lru_cache`) is the obvious fix, left to the pipeline's owners.
+
+History of what these benchmarks found and got fixed (2026-11-28): at 10,000 titles the first runs had 22–55 S2
+requests arriving too early (answered 429 and retried). Causes: the resolver rewrote the whole `resolved.json`
+checkpoint every 25 titles (10.9 MB, 0.25 s each, quadratic overall), which starved the request threads of the GIL,
+and S2 requests could overlap, so a delayed one arrived right before the next. Fixed by checkpointing by time (every
+15 s), one S2 request in flight at a time, and the emulator stamping arrivals when the request line is read: 0
+too-early requests since. Title matching had become 2.2× slower (normalisation recomputed ~10× per comparison);
+caching it brought the 100,000-title CPU path from 58.6 s to 31.8 s.
 """
 
 
@@ -462,12 +476,18 @@ def targets(results: dict[str, Any]) -> list[str]:
         floor_req = (fl["s2_min"] + fl["arxiv_min"]) / fl["titles"]
         req = r["requests"]["arxiv"] + r["requests"]["s2"]
         per = req / fl["titles"]
-        row(f"`{key}` ≤ 1.05 requests/title",
-            f"{per:.3f} ({req:,} for {fl['titles']:,}; the floor itself is {floor_req:.3f})", per <= 1.05)
+        row(
+            f"`{key}` ≤ 1.05 requests/title",
+            f"{per:.3f} ({req:,} for {fl['titles']:,}; the floor itself is {floor_req:.3f})",
+            per <= 1.05,
+        )
         ratio = r["wall_s"] / fl["seconds"]
-        row(f"`{key}` wall ≤ 1.10 × floor",
+        row(
+            f"`{key}` wall ≤ 1.10 × floor",
             f"{ratio:.2f}× ({r['wall_s']:.2f} s vs {fl['seconds']:.2f} s; {r['wall_s'] / fl['margin_seconds']:.2f}× the"
-            f" floor with the pipeline's politeness margin, {fl['margin_seconds']:.2f} s)", ratio <= 1.10)
+            f" floor with the pipeline's politeness margin, {fl['margin_seconds']:.2f} s)",
+            ratio <= 1.10,
+        )
         row(f"`{key}` too-early requests = 0", str(r["too_early"]), r["too_early"] == 0)
     for key in ("seed_warm", "warm_1000", "warm_10000"):
         r = results.get(key)
@@ -476,30 +496,41 @@ def targets(results: dict[str, Any]) -> list[str]:
         req = r["requests"]["arxiv"] + r["requests"]["s2"]
         row(f"`{key}` 0 requests", f"{req} requests, {r['wall_s']:.2f} s", req == 0)
         if key == "seed_warm":
-            row("warm seed lists < 2 s", f"{r['wall_s']:.2f} s wall ({r['pipeline_s']:.2f} s inside the pipeline)",
-                r["wall_s"] < 2.0)
+            row(
+                "warm seed lists < 2 s",
+                f"{r['wall_s']:.2f} s wall ({r['pipeline_s']:.2f} s inside the pipeline)",
+                r["wall_s"] < 2.0,
+            )
     for key in ("refresh_1000", "refresh_10000"):
         r = results.get(key)
         if not r:
             continue
-        row(f"`{key}` exactly ⌈N/500⌉ S2 requests and 0 arXiv",
+        row(
+            f"`{key}` exactly ⌈N/500⌉ S2 requests and 0 arXiv",
             f"S2 {r['requests']['s2']} (expected {r['expected_s2']} for {r['papers']:,} papers),"
             f" arXiv {r['requests']['arxiv']}",
-            r["requests"]["s2"] == r["expected_s2"] and r["requests"]["arxiv"] == 0)
+            r["requests"]["s2"] == r["expected_s2"] and r["requests"]["arxiv"] == 0,
+        )
     for name, ok, nk in (("seed", "seed_cold", "naive_seed"), ("1,000", "cold_1000", "naive_1000")):
         o, nv = results.get(ok), results.get(nk)
         if o and nv:
             oreq = o["requests"]["arxiv"] + o["requests"]["s2"]
             nreq = nv["requests"]["arxiv"] + nv["requests"]["s2"]
-            row(f"≥ 5× fewer requests than naive ({name})", f"{nreq / max(oreq, 1):.2f}× ({oreq:,} vs {nreq:,})",
-                nreq >= 5 * oreq)
+            row(
+                f"≥ 5× fewer requests than naive ({name})",
+                f"{nreq / max(oreq, 1):.2f}× ({oreq:,} vs {nreq:,})",
+                nreq >= 5 * oreq,
+            )
     o1, o2 = results.get("seed_cold"), results.get("seed_warm")
     n1, n2 = results.get("naive_seed"), results.get("naive_seed_rerun")
     if o1 and o2 and n1 and n2:
         oreq = sum(o1["requests"].values()) + sum(o2["requests"].values())
         nreq = sum(n1["requests"].values()) + sum(n2["requests"].values())
-        row("(informational) ≥ 5× fewer requests than naive, seed cold + rerun",
-            f"{nreq / max(oreq, 1):.2f}× ({oreq:,} vs {nreq:,})", nreq >= 5 * oreq)
+        row(
+            "(informational) ≥ 5× fewer requests than naive, seed cold + rerun",
+            f"{nreq / max(oreq, 1):.2f}× ({oreq:,} vs {nreq:,})",
+            nreq >= 5 * oreq,
+        )
     cpu = results.get("cpu")
     if cpu:
         row(f"CPU path {cpu['titles']:,} < 60 s", f"{cpu['total_s']:.1f} s", cpu["total_s"] < 60)
@@ -514,13 +545,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpu-titles", type=int, default=100_000)
     p.add_argument("--no-doc", action="store_true", help=f"do not overwrite {DOC.relative_to(ROOT)}")
     p.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    p.add_argument("--render-only", action="store_true", help=f"rewrite the doc from {RESULTS_JSON.name}, run nothing")
     args = p.parse_args(argv)
+    if args.render_only:
+        saved = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
+        DOC.write_text(render(saved, saved.get("_argv", [])), encoding="utf-8")
+        say(f"wrote {DOC.relative_to(ROOT)} from {RESULTS_JSON.relative_to(ROOT)}")
+        return 0
     only = {s.strip() for s in args.only.split(",") if s.strip()} or {"seed", "1000", "10000", "cpu", "naive"}
     if args.quick:
         only.discard("10000")
 
     tmp = Path(tempfile.mkdtemp(prefix="paper-bench-"))
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"_date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "_argv": argv}
     started = time.perf_counter()
     try:
         if "seed" in only:
