@@ -63,10 +63,7 @@ _SPLIT_RE = re.compile(r"\s{2,}|\t")
 _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
 #: A Chinese lead-in ending in a colon before a Latin title: ``推荐阅读：Big Bird: ...``.
 _CJK_WORDS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20}"
-_CJK_LEADIN_RE = re.compile(
-    f"^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)]))"
-    '\\s*([A-Za-z0-9"“*\\[].*)$'
-)
+_CJK_LEADIN_RE = re.compile(f'^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)]))\\s*([A-Za-z0-9"“*\\[].*)$')
 #: A dash separating a title from commentary: ——, —, --, – (any spacing) or " - " (spaced hyphen).
 _COMMENT_DASH_RE = re.compile(r"\s*(?:—+|-{2,}|–)\s*|\s+-\s+")
 
