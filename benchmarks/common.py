@@ -14,39 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator import pipeline_config_text
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_LISTS = ROOT / "data" / "raw"
 
 #: 100x shorter than the real APIs' 3 s (arXiv) and 1 s (Semantic Scholar).
 ARXIV_INTERVAL_S = 0.03
 S2_INTERVAL_S = 0.01
-
-
-def config_text(emu: Any, *, arxiv_interval: float = ARXIV_INTERVAL_S, s2_interval: float = S2_INTERVAL_S) -> str:
-    return f"""
-[paths]
-raw = "raw"
-interim = "interim"
-enriched = "enriched"
-cache = "cache/http.sqlite"
-
-[arxiv]
-base_url = "{emu.arxiv_url}"
-min_interval_s = {arxiv_interval}
-
-[semantic_scholar]
-base_url = "{emu.s2_url}"
-min_interval_s = {s2_interval}
-
-[http]
-contact = "benchmark"
-backoff_initial_s = 0.01
-backoff_max_s = 0.2
-retry_budget_s = 60.0
-
-[run]
-data_origin = "fixture"
-"""
 
 
 def write_workdir(workdir: Path, emu: Any, lists: Path | None = None) -> Path:
@@ -59,7 +34,7 @@ def write_workdir(workdir: Path, emu: Any, lists: Path | None = None) -> Path:
         shutil.copytree(lists, raw)
     raw.mkdir(exist_ok=True)
     cfg = workdir / "config.toml"
-    cfg.write_text(config_text(emu), encoding="utf-8")
+    cfg.write_text(pipeline_config_text(emu, contact="benchmark", retry_budget_s=60.0), encoding="utf-8")
     return cfg
 
 

@@ -5,7 +5,16 @@ with Emulator(corpus=load_seed_corpus(), arxiv_interval_s=0.05, s2_interval_s=0.
     ...  # emu.arxiv_url, emu.s2_url, emu.stats(), emu.inject(...)
 """
 
+from emulator.configs import pipeline_config_text
 from emulator.papers import Corpus, Paper, load_corpus, load_seed_corpus, synthetic_corpus
 from emulator.server import Emulator
 
-__all__ = ["Corpus", "Emulator", "Paper", "load_corpus", "load_seed_corpus", "synthetic_corpus"]
+__all__ = [
+    "Corpus",
+    "Emulator",
+    "Paper",
+    "load_corpus",
+    "load_seed_corpus",
+    "pipeline_config_text",
+    "synthetic_corpus",
+]

@@ -428,6 +428,11 @@ class Emulator:
         return self.base_url + S2_PREFIX
 
     # -- control ----------------------------------------------------------------------------------------
+    @property
+    def intervals(self) -> dict[str, float]:
+        """The politeness intervals this emulator enforces, by API ("arxiv", "s2")."""
+        return dict(self._state.intervals)
+
     def stats(self) -> dict[str, Any]:
         return self._state.snapshot()
 

@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator import Emulator, load_corpus
+from emulator import Emulator, load_corpus, pipeline_config_text
 from pipeline import resolve
 from pipeline.config import load_settings
 from pipeline.models import Resolution, TitleRecord
@@ -214,32 +214,6 @@ def to_record(row: Row) -> None:
 # ---------------------------------------------------------------------------------- running
 
 
-def _config_text(emu: Emulator) -> str:
-    return f"""
-[paths]
-raw = "raw"
-interim = "interim"
-enriched = "enriched"
-cache = "cache/http.sqlite"
-
-[arxiv]
-base_url = "{emu.arxiv_url}"
-min_interval_s = {ARXIV_INTERVAL_S}
-
-[semantic_scholar]
-base_url = "{emu.s2_url}"
-min_interval_s = {S2_INTERVAL_S}
-
-[http]
-backoff_initial_s = 0.01
-backoff_max_s = 0.2
-retry_budget_s = 20.0
-
-[run]
-data_origin = "fixture"
-"""
-
-
 def _rounds(rows: list[Row]) -> list[list[Row]]:
     """Split rows so that no round has two records with the same ``norm`` (resolve_all keys by it)."""
     rounds: list[list[Row]] = []
@@ -264,7 +238,7 @@ def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PAT
         Emulator(corpus=corpus, arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu,
     ):
         config = Path(tmp) / "config.toml"
-        config.write_text(_config_text(emu), encoding="utf-8")
+        config.write_text(pipeline_config_text(emu), encoding="utf-8")
         settings = load_settings(config, env={})
         http = HttpClient(settings)
         try:

@@ -36,30 +36,9 @@ def emulator() -> Iterator[Any]:
 
 
 def config_text(emu: Any, *, raw: str = "raw", extra: str = "", origin: str = "fixture") -> str:
-    return f"""
-[paths]
-raw = "{raw}"
-interim = "interim"
-enriched = "enriched"
-cache = "cache/http.sqlite"
+    from emulator import pipeline_config_text
 
-[arxiv]
-base_url = "{emu.arxiv_url}"
-min_interval_s = {ARXIV_INTERVAL_S}
-
-[semantic_scholar]
-base_url = "{emu.s2_url}"
-min_interval_s = {S2_INTERVAL_S}
-
-[http]
-backoff_initial_s = 0.01
-backoff_max_s = 0.2
-retry_budget_s = 20.0
-
-[run]
-data_origin = "{origin}"
-{extra}
-"""
+    return pipeline_config_text(emu, raw=raw, extra=extra, origin=origin)
 
 
 @pytest.fixture
