@@ -157,8 +157,9 @@ class _Parser:
         if not self.toks:
             raise self.fail("empty query")
         node = self.parse_or("all")
-        if self.peek() is not None:
-            raise self.fail("unbalanced parentheses" if self.peek()[0] == "RP" else "unexpected token")
+        extra = self.peek()
+        if extra is not None:
+            raise self.fail("unbalanced parentheses" if extra[0] == "RP" else "unexpected token")
         return node
 
     def parse_or(self, default: str) -> object:
@@ -188,7 +189,8 @@ class _Parser:
         if t[0] in ("LP", "GROUP"):
             self.take()
             node = self.parse_or(t[1] if t[0] == "GROUP" else default)
-            if self.peek() is None or self.peek()[0] != "RP":
+            closing = self.peek()
+            if closing is None or closing[0] != "RP":
                 raise self.fail("unbalanced parentheses")
             self.take()
             return node

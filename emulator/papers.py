@@ -9,7 +9,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -121,7 +121,7 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.papers)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Paper]:
         return iter(self.papers)
 
     def add(self, p: Paper) -> None:

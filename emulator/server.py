@@ -167,9 +167,10 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         # headers and body in ONE write: two small writes would meet Nagle + delayed ACK (~40 ms per request)
-        self._headers_buffer.append(b"\r\n")
+        buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]  # BaseHTTPRequestHandler's own
+        buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self._headers_buffer.append(data)
+            buffer.append(data)
         self._settle(status)
         self.flush_headers()
 
