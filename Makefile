@@ -57,6 +57,12 @@ bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/
 evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation set → docs/evaluation.md
 	$(PY) -m evaluation.run
 
+.PHONY: lint
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check pipeline emulator evaluation benchmarks tests
+	$(BIN)/ruff format --check pipeline emulator evaluation benchmarks tests/*.py tests/unit tests/integration tests/emulator
+	$(BIN)/mypy pipeline emulator
+
 .PHONY: test
 test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
 	$(PY) -m pytest -q
