@@ -162,6 +162,29 @@ _CITATION_PIECE = re.compile(
 )
 
 
+#: Shorthands lists use for words that titles spell out, and number words titles write as digits.
+_SHORTHANDS = (
+    (re.compile(r"\bLLMs\b"), "Large Language Models"),
+    (re.compile(r"\bLLM\b"), "Large Language Model"),
+    (re.compile(r"\bLMs\b"), "Language Models"),
+    (re.compile(r"\bLM\b"), "Language Model"),
+    (re.compile(r"\bNets\b", re.IGNORECASE), "Networks"),
+    (re.compile(r"\bNNs\b"), "Neural Networks"),
+)
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _spelled_out(written: str) -> tuple[str, set[str]]:
+    """The written title with shorthands spelled out and number words as digits; the digits introduced."""
+    text = written
+    for pattern, full in _SHORTHANDS:
+        text = pattern.sub(full, text)
+    digits = {_NUMBER_WORDS[m.group(1).lower()] for m in _NUMBER_WORD.finditer(text)}
+    text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+    return text, digits
+
+
 def _is_citation(piece: str) -> bool:
     """Only author names with "et al."/"&"/"and", a venue and year, or a year ("Ba et al., 2016")."""
     piece = piece.strip()
@@ -201,6 +224,10 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     candidate_words = set(_version_tokens(candidate))
     # (text, note, tokens the variant may drop although they hold digits)
     variants: list[tuple[str, str, set[str]]] = []
+    spelled, introduced = _spelled_out(written)
+    if spelled != written:
+        # A number word may answer a number the candidate has ("Llama Two" for "Llama 2"), nothing more.
+        variants.append((spelled, "reading shorthands and number words", introduced))
     cited = _without_citation(written)
     if cited:
         variants.append((cited, "ignoring the citation around it", set()))
