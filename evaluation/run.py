@@ -12,7 +12,7 @@ Four sets, reported separately:
   estimate (fixes it prompted since are listed in the doc);
 - held-out 3, ``evaluation/heldout3.csv``: independent, written after all matcher changes without reading
   the matcher, the list parser or the other sets, labels fixed before its first run, never used to tune;
-  its numbers are the current honest estimate.
+  its first-contact numbers are the current honest estimate (fixes it prompted since are in the doc).
 
 All are ``written_title,expected`` CSVs (expected = arXiv id or ``none``); lines whose first
 non-blank character is ``#`` and blank lines are skipped (comments), line numbers stay the file's.
@@ -56,7 +56,7 @@ HELDOUT_PATH = HERE / "heldout.csv"
 HELDOUT2_PATH = HERE / "heldout2.csv"
 HELDOUT2_LABEL = "held-out 2 (written after the matcher changes; used for fixes since)"
 HELDOUT3_PATH = HERE / "heldout3.csv"
-HELDOUT3_LABEL = "held-out 3 (independent: written after all matcher changes, never used to tune)"
+HELDOUT3_LABEL = "held-out 3 (written after the held-out 2 fixes; used for fixes since)"
 DOC_PATH = ROOT / "docs" / "evaluation.md"
 COMMAND = ".venv/bin/python -m evaluation.run   (or: make evaluate)"
 
@@ -420,10 +420,12 @@ def render(
             " `resolve.py`, `listtext.py`, `markdown_lists.py`), the other three sets or this file; labels fixed"
             " before its first run and never changed after seeing results; never used to tune.",
             "",
-            f"**Its numbers are the current honest estimate: precision {heldout3.precision:.3f}"
-            f" ({len(heldout3.correct)}/{len(heldout3.matched)}), recall {heldout3.recall:.3f}"
-            f" ({len(hits3)}/{len(heldout3.positives)}).** They stay the honest estimate only while no matcher"
-            " or parser change is made for its misses; once one is, say so here and write a fresh set.",
+            "**Its first contact is the current honest estimate: precision 1.000 (41/41), recall 0.774 (41/53).**"
+            " Three classes of its misses were then handled in the matcher (Google Scholar's `[PDF] arxiv.org`"
+            " tags in front, an `arXiv preprint` tail, an acronym in brackets inside the title), so the numbers"
+            f" below (precision {heldout3.precision:.3f}, recall {heldout3.recall:.3f}"
+            f" ({len(hits3)}/{len(heldout3.positives)})) are after that change and the set is no longer"
+            " independent. The next honest measurement needs a fresh set.",
         ]
     sets = [("dev (tuned on)", dev)]
     if heldout is not None:

@@ -175,6 +175,14 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
+#: What a copy from Google Scholar carries around a title: "[PDF] arxiv.org ..." in front.
+_SCHOLAR_TAGS = re.compile(
+    r"^\s*(?:\[(?:PDF|HTML|DOC|BOOK|CITATION|C)\]\s*)+(?:[\w-]+(?:\.[\w-]+)+\s+)?", re.IGNORECASE
+)
+#: An acronym in brackets inside a title: "Retrieval-Augmented Generation (RAG) for ...".
+_INNER_ACRONYM = re.compile(r"\s*\((?=[^)]*[A-Z][^)]*[A-Z])[A-Za-z0-9-]{2,12}\)(?=\s*\S)")
+
+
 def _spelled_out(written: str) -> tuple[str, set[str]]:
     """The written title with shorthands spelled out and number words as digits; the digits introduced."""
     text = written
@@ -188,6 +196,8 @@ def _spelled_out(written: str) -> tuple[str, set[str]]:
 def _is_citation(piece: str) -> bool:
     """Only author names with "et al."/"&"/"and", a venue and year, or a year ("Ba et al., 2016")."""
     piece = piece.strip()
+    if re.fullmatch(r"arXiv preprint(?:\s+arXiv:\s*\S+)?(?:,?\s*(?:19|20)\d{2})?\.?", piece, re.IGNORECASE):
+        return True
     if "et al" in piece and re.fullmatch(r"[\w'’.&\s-]*et al\.?,?\s*(?:(?:19|20)\d{2})?", piece):
         return True
     return bool(_CITATION_PIECE.match(piece)) and (
@@ -222,31 +232,46 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     """
     best = _similarity(written, candidate)
     candidate_words = set(_version_tokens(candidate))
-    # (text, note, tokens the variant may drop although they hold digits)
-    variants: list[tuple[str, str, set[str]]] = []
+    # Readings of what was written, each with a note and the digit-bearing tokens it may drop.
+    variants: list[tuple[str, str, frozenset[str]]] = []
+    seen = {written}
+
+    def add(text: str, note: str, allowed: frozenset[str]) -> None:
+        if text.strip() and text not in seen:
+            seen.add(text)
+            variants.append((text, note, allowed))
+
+    def readings() -> list[tuple[str, str, frozenset[str]]]:
+        return [(written, "", frozenset()), *variants]
+
     spelled, introduced = _spelled_out(written)
-    if spelled != written:
-        # A number word may answer a number the candidate has ("Llama Two" for "Llama 2"), nothing more.
-        variants.append((spelled, "reading shorthands and number words", introduced))
-    cited = _without_citation(written)
-    if cited:
-        variants.append((cited, "ignoring the citation around it", set()))
-    for text, _, _ in [(written, "", set()), *variants]:
+    # A number word may answer a number the candidate has ("Llama Two" for "Llama 2"), nothing more.
+    add(spelled, "reading shorthands and number words", frozenset(introduced))
+    for text, _, allowed in readings():
+        add(_SCHOLAR_TAGS.sub("", text), "ignoring the search engine's tags", allowed)
+    for text, _, allowed in readings():
+        add(_without_citation(text) or text, "ignoring the citation around it", allowed)
+    for text, _, allowed in readings():
+        acronyms = set(_version_tokens(" ".join(_INNER_ACRONYM.findall(text))))
+        if not acronyms & candidate_words:  # only acronyms the candidate does not spell out itself
+            add(_INNER_ACRONYM.sub("", text), "ignoring the acronym in brackets", allowed)
+    for text, _, allowed in readings():
         label = _TRAILING_LABEL.search(text)
         if label and (len(label.group(1).split()) <= 3 or _is_citation(label.group(1))):
-            variants.append((text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", set()))
-    for text, _, _ in [*variants, (written, "", set())]:
+            add(text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", allowed)
+    for text, _, allowed in readings():
         lead = _LEADING_LABEL.match(text)
         # Only a label none of whose words the candidate has: "BERT: ..." against a BERT paper is the title
         # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
-        words = set(_version_tokens(lead.group(1))) if lead else set()
+        words = frozenset(_version_tokens(lead.group(1))) if lead else frozenset()
         if lead and not words & candidate_words:
-            variants.append((text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", words))
-    for text, note, label_words in variants:
-        # A variant may drop a citation's year or a label the candidate does not know, never a version
+            add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
+    conflicts = distinguishing_tokens(written, candidate)
+    for text, note, allowed in variants:
+        # A reading may drop a citation's year or a label the candidate does not know, never a version
         # number the candidate contradicts.
-        dropped = distinguishing_tokens(written, candidate) - distinguishing_tokens(text, candidate)
-        if any(not _YEAR.match(t) and t not in label_words for t in dropped):
+        dropped = conflicts - distinguishing_tokens(text, candidate)
+        if any(not _YEAR.match(t) and t not in allowed for t in dropped):
             continue
         score, why = _similarity(text, candidate)
         if score > best[0]:
