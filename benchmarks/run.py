@@ -543,7 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="skip the 10,000-title scenarios")
     p.add_argument("--only", default="", help="comma list of: seed, 1000, 10000, cpu, naive (default: all)")
     p.add_argument("--cpu-titles", type=int, default=100_000)
-    p.add_argument("--no-doc", action="store_true", help=f"do not overwrite {DOC.relative_to(ROOT)}")
+    p.add_argument(
+        "--no-doc", action="store_true", help=f"do not overwrite {DOC.relative_to(ROOT)} or the recorded results"
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     p.add_argument("--render-only", action="store_true", help=f"rewrite the doc from {RESULTS_JSON.name}, run nothing")
     args = p.parse_args(argv)
@@ -575,9 +577,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     text = render(results, argv)
     print(text)
-    RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-    if not args.no_doc:
+    if not args.no_doc:  # a partial or trial run leaves the recorded results (and the doc made from them) alone
+        RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(text, encoding="utf-8")
         say(f"wrote {DOC.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s in all)")

@@ -38,6 +38,7 @@ class Gate:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _inflight: threading.Lock = field(default_factory=threading.Lock)
     _next_start: float = 0.0
+    _fastest: float = float("inf")
     waited_s: float = 0.0
 
     @contextmanager
@@ -52,11 +53,38 @@ class Gate:
                     self.waited_s += wait
                     self.sleep(wait)
                     now = self.clock()
-                self._next_start = now + self.interval_s * (1 + MARGIN_FRACTION) + MARGIN_S
+                self._next_start = now + self._spacing()
             yield
         finally:
             if self.exclusive:
                 self._inflight.release()
+
+    def _spacing(self) -> float:
+        return self.interval_s * (1 + MARGIN_FRACTION) + MARGIN_S
+
+    def mark_sent(self) -> float:
+        """Space the next start from the moment this request is actually handed to the socket layer.
+
+        The slot was granted a little earlier; a thread that stalls in between (the GIL, a busy
+        machine) would otherwise send late and let the next request follow it too closely.
+        """
+        with self._lock:
+            now = self.clock()
+            self._next_start = max(self._next_start, now + self._spacing())
+            return now
+
+    def mark_answered(self, sent_at: float) -> None:
+        """Space the next start from when the server most likely *received* this request.
+
+        A stall can also hit after ``mark_sent`` (inside the HTTP library): the request then reaches
+        the server late, and the next one, allowed to start as soon as this one is answered, would
+        follow it too closely. The quickest answer seen so far bounds the network and server time,
+        so the arrival was no earlier than "answered now, minus that": the next start waits for it.
+        """
+        with self._lock:
+            now = self.clock()
+            self._fastest = min(self._fastest, now - sent_at)
+            self._next_start = max(self._next_start, now - self._fastest + self._spacing())
 
 
 def _without_scheme(url: str) -> str:
@@ -105,7 +133,9 @@ class PoliteAdapter(HTTPAdapter):
             return super().send(request, **kwargs)
         with gate.slot():
             try:
+                sent_at = gate.mark_sent()
                 response = super().send(request, **kwargs)
+                gate.mark_answered(sent_at)
                 if response.status_code == 200:
                     response.content  # read the body inside the slot: one connection at a time  # noqa: B018
             except BaseException as exc:
