@@ -21,6 +21,8 @@ from requests.adapters import HTTPAdapter
 #: our send times. 2% plus 15 ms keeps a "just in time" request from landing just too early.
 MARGIN_FRACTION = 0.02
 MARGIN_S = 0.015
+#: Answers to see before the fastest one is trusted as the network + server time (see Gate.mark_answered).
+WARM_UP_ANSWERS = 3
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Gate:
     _inflight: threading.Lock = field(default_factory=threading.Lock)
     _next_start: float = 0.0
     _fastest: float = float("inf")
+    _answers: int = 0
     waited_s: float = 0.0
 
     @contextmanager
@@ -80,11 +83,15 @@ class Gate:
         the server late, and the next one, allowed to start as soon as this one is answered, would
         follow it too closely. The quickest answer seen so far bounds the network and server time,
         so the arrival was no earlier than "answered now, minus that": the next start waits for it.
+        Until a few answers have been seen (the first ones also pay for new connections), the
+        answer time itself stands in for the arrival.
         """
         with self._lock:
             now = self.clock()
             self._fastest = min(self._fastest, now - sent_at)
-            self._next_start = max(self._next_start, now - self._fastest + self._spacing())
+            self._answers += 1
+            arrival = now - self._fastest if self._answers > WARM_UP_ANSWERS else now
+            self._next_start = max(self._next_start, arrival + self._spacing())
 
 
 def _without_scheme(url: str) -> str:

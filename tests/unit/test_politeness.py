@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.politeness import MARGIN_FRACTION, MARGIN_S, Gate
+from pipeline.politeness import MARGIN_FRACTION, MARGIN_S, WARM_UP_ANSWERS, Gate
 
 
 class FakeClock:
@@ -53,11 +53,12 @@ def test_a_late_send_pushes_the_next_start() -> None:
 def test_a_stall_after_the_send_is_bounded_by_the_fastest_answer_seen() -> None:
     clock = FakeClock()
     g = gate(clock)
-    with g.slot():  # a normal request answered in 20 ms teaches the gate the network + server time
-        sent = g.mark_sent()
-        clock.now += 0.02
-        g.mark_answered(sent)
-    clock.now += 5.0
+    for _ in range(WARM_UP_ANSWERS + 1):  # normal requests answered in 20 ms teach the gate the network time
+        with g.slot():
+            sent = g.mark_sent()
+            clock.now += 0.02
+            g.mark_answered(sent)
+        clock.now += 5.0
     start = clock.now
     with g.slot():  # this one stalls 400 ms in the HTTP library before the bytes leave
         sent = g.mark_sent()
@@ -67,6 +68,19 @@ def test_a_stall_after_the_send_is_bounded_by_the_fastest_answer_seen() -> None:
         pass
     # The server got it no earlier than 400 ms after our send: the next start is spaced from there.
     assert clock.now == pytest.approx(start + 0.40 + SPACING)
+
+
+def test_the_first_answers_are_spaced_from_the_answer_itself() -> None:
+    clock = FakeClock()
+    g = gate(clock)
+    with g.slot():  # a first request on a new connection: the server may have read it only just now
+        sent = g.mark_sent()
+        clock.now += 0.2
+        g.mark_answered(sent)
+    answered = clock.now
+    with g.slot():
+        pass
+    assert clock.now == pytest.approx(answered + SPACING)
 
 
 def test_cache_hits_never_reach_the_gate_so_an_idle_gate_never_waits() -> None:
