@@ -445,8 +445,8 @@ DIAGNOSTICS = """## Why the missed targets are missed (measured; see also the de
 - **Wall vs floor.** `pipeline/politeness.py` spaces request starts by interval × 1.02 + 15 ms (the absolute part
   absorbs network and scheduling jitter between our clock and the server's). At the real 1 s interval that is 3.5 %
   over the floor; at the 100×-scaled 10 ms interval it is 2.5×, which alone puts every cold run at ≥ 2.5 × floor.
-  Against the margin-aware floor, 1,000 titles run at 1.07× (clean) to 1.09× (noisy) and 10,000 at 1.14×. Start-up +
-  titles + catalogue cost is the warm-run wall (0.8 s seed, 1.0 s at 1,000, 4.5 s at 10,000).
+  Against the margin-aware floor the runs sit at about 1.1–1.25× (table above; the gate also waits out a request
+  that reached the server late, see below). Start-up + titles + catalogue cost is the warm-run wall (table above).
 - **≥ 5× fewer requests than the naive script.** The naive script makes exactly 3 requests per title (arXiv search,
   S2 match, S2 get_paper); ours cannot go below ~1.01 per title cold, so the best possible cold ratio is ≈ 2.96×. The
   gain compounds on reruns (ours 0 requests, the naive script 3 per title again): cold + one rerun of the seed lists is
@@ -456,9 +456,12 @@ History of what these benchmarks found and got fixed (2026-11-28): at 10,000 tit
 requests arriving too early (answered 429 and retried). Causes: the resolver rewrote the whole `resolved.json`
 checkpoint every 25 titles (10.9 MB, 0.25 s each, quadratic overall), which starved the request threads of the GIL,
 and S2 requests could overlap, so a delayed one arrived right before the next. Fixed by checkpointing by time (every
-15 s), one S2 request in flight at a time, and the emulator stamping arrivals when the request line is read: 0
-too-early requests since. Title matching had become 2.2× slower (normalisation recomputed ~10× per comparison);
-caching it brought the 100,000-title CPU path from 58.6 s to 31.8 s.
+15 s), one S2 request in flight at a time, and the emulator stamping arrivals when the request line is read: 0–1
+too-early requests per run after that. The remaining one came from a request that stalled inside the HTTP library
+(during a checkpoint) and reached the server late, while the next one was already allowed to start; the gate now
+spaces the next start from the actual send and, when an answer is slower than the fastest seen, from the likely
+arrival: 0 in the runs since. Title matching had become 2.2× slower (normalisation recomputed ~10× per
+comparison); caching it brought the 100,000-title CPU path from 58.6 s to about 32–40 s.
 """
 
 
