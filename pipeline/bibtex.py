@@ -15,7 +15,6 @@ verbatim fields (url, doi, eprint) only have the characters that would break the
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import unicodedata
@@ -194,25 +193,15 @@ def write_bibtex(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bibtex", description="Write <enriched>/catalogue.bib")
-    parser.add_argument("--config", type=Path, default=None, help="config file (default: config.toml)")
-    args = parser.parse_args(argv)
-    from pipeline.catalogue import load_catalogue
-    from pipeline.config import ConfigError, load_settings
+    from pipeline.catalogue import require_catalogue
+    from pipeline.output_cli import run_output_command
 
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    folder = settings.paths.enriched
-    frame = load_catalogue(folder)
-    if frame is None:
-        print(f"error: no catalogue in {folder}: run make demo or make enrich first", file=sys.stderr)
-        return 1
-    path = write_bibtex(frame, folder / BIB_FILE)
-    print(path)
-    return 0
+    return run_output_command(
+        "python -m pipeline.bibtex",
+        "Write <enriched>/catalogue.bib",
+        lambda folder: write_bibtex(require_catalogue(folder), folder / BIB_FILE),
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.errors import PipelineError
 from pipeline.storage import atomic_path
 
 LIST_COLUMNS = ("authors", "categories", "provenance")
@@ -230,6 +231,20 @@ def write_catalogue(frame: pd.DataFrame, folder: Path, metadata: Mapping[str, st
     with atomic_path(csv_path, suffix=".csv") as tmp:
         to_csv_frame(frame).to_csv(tmp, index=False, encoding="utf-8")
     return parquet_path, csv_path
+
+
+class NoCatalogueError(PipelineError):
+    """The enriched folder has no catalogue.parquet yet."""
+
+
+def require_catalogue(folder: Path) -> pd.DataFrame:
+    """The catalogue in ``folder``, or an error telling the user how to make one (reports, exports)."""
+    frame = load_catalogue(folder)
+    if frame is None:
+        raise NoCatalogueError(
+            f"no catalogue in {folder} (catalogue.parquet missing): run make demo or make enrich first"
+        )
+    return frame
 
 
 def load_catalogue(folder: Path) -> pd.DataFrame | None:

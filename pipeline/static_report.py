@@ -10,7 +10,6 @@ atomically (temporary file + rename), the PNGs first and index.html last.
 
 from __future__ import annotations
 
-import argparse
 import html
 import os
 import sys
@@ -22,9 +21,9 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipeline.catalogue import load_catalogue
-from pipeline.errors import PipelineError
+from pipeline.catalogue import require_catalogue
 from pipeline.history import load_history
+from pipeline.output_cli import run_output_command
 from pipeline.plots import FIGURES, FIXTURE_BANNER, is_fixture, png_bytes, status_counts, top_cited_rows
 from pipeline.storage import atomic_path
 
@@ -59,10 +58,6 @@ pre{background:#f7f7f7;border:1px solid #ddd;padding:.8rem;overflow-x:auto;white
 font-size:.8rem}
 .muted{color:#777}
 """
-
-
-class NoCatalogueError(PipelineError):
-    """The enriched folder has no catalogue.parquet yet."""
 
 
 def esc(value: Any) -> str:
@@ -272,11 +267,7 @@ def build_report(enriched_folder: Path, out_folder: Path) -> Path:
     """Write ``out_folder/index.html`` and its PNGs from the catalogue in ``enriched_folder``."""
     enriched_folder = Path(enriched_folder)
     out_folder = Path(out_folder)
-    frame = load_catalogue(enriched_folder)
-    if frame is None:
-        raise NoCatalogueError(
-            f"no catalogue in {enriched_folder} (catalogue.parquet missing): run make demo or make enrich first"
-        )
+    frame = require_catalogue(enriched_folder)
     history = load_history(enriched_folder)
     out_folder.mkdir(parents=True, exist_ok=True)
     images: dict[str, str] = {}
@@ -296,27 +287,12 @@ def build_report(enriched_folder: Path, out_folder: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.static_report",
-        description="Write <enriched>/report/index.html and its plots",
+    return run_output_command(
+        "python -m pipeline.static_report",
+        "Write <enriched>/report/index.html and its plots",
+        lambda enriched: build_report(enriched, enriched / REPORT_DIR),
+        argv,
     )
-    parser.add_argument("--config", type=Path, default=None, help="config file (default: config.toml)")
-    args = parser.parse_args(argv)
-    from pipeline.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    enriched = settings.paths.enriched
-    try:
-        path = build_report(enriched, enriched / REPORT_DIR)
-    except NoCatalogueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(path)
-    return 0
 
 
 if __name__ == "__main__":
