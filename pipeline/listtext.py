@@ -53,8 +53,13 @@ _DOI_PREFIX_RE = re.compile(r"\bdoi\s*:\s*(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNOREC
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _S2_URL_RE = re.compile(r"semanticscholar\.org/paper/(?:[^\s/?#]+/)?([0-9a-f]{40})(?![0-9a-z])", re.IGNORECASE)
 _ARXIV_BARE_RE = re.compile(r"^((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.IGNORECASE)
-#: A title in **bold** / __bold__ / "quotes" / “curly quotes” (no nesting, bounded by the line).
-_EMPH_RE = re.compile(r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\"([^\"\n]+)\"|“([^“”\n]+)”")
+#: A title in **bold** / __bold__ / "quotes" / “curly quotes” / ‘single quotes’ (no nesting, bounded by the line).
+#: Single quotes double as apostrophes ("Don’t"), so a single-quoted title runs to the *last* closing quote
+#: that no letter follows, and its opening quote follows no letter.
+_EMPH_RE = re.compile(
+    r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\"([^\"\n]+)\"|“([^“”\n]+)”"
+    r"|(?<!\w)‘([^‘\n]+)’(?!\w)|(?<![\w'])'([^\n]+)'(?!\w)"
+)
 _ID_TOKEN_RE = re.compile(r"\b(?:arxiv|doi)\s*:\s*\S+", re.IGNORECASE)
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _VENUE_RE = re.compile(r"^([A-Za-z][A-Za-z&\-. ]*?)\s*'?\s*((?:19|20)\d{2})$")
@@ -292,6 +297,9 @@ def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
     if p is None or not re.search("[A-Za-z]", text[:p]) or not _CJK_IDEO_RE.search(text, p):
         return text, lead, None
     prefix, ch = text[:p], text[p]
+    if ch == "：" and _name_before_colon(prefix, text[p + 1 :]):
+        head, _, tail = _split_cjk_commentary(f"{prefix}: {text[p + 1 :].lstrip()}")
+        return head, lead, tail
     head: str | None = None
     notes = ""
     paren = prefix.rfind("(")
@@ -310,6 +318,20 @@ def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
     if head is None or not re.search("[A-Za-z]", head):
         return text, lead, None
     return head.strip(), lead, (notes.strip() or None)
+
+
+def _name_before_colon(prefix: str, rest: str) -> bool:
+    """Is a full-width colon the title's own colon, typed in a Chinese input method?
+
+    ``BERTScore：Evaluating Text Generation with BERT —— 生成评估指标``: one name before it and a run of
+    English words after it. ``Llama 2: ...：Meta开源的对话模型`` (a title before, one word glued to Chinese
+    after) is a title followed by notes.
+    """
+    name = prefix.strip()
+    if not name or " " in name or not re.search("[A-Za-z]", name):
+        return False
+    english = re.match(f"[^{_CJK}]*", rest).group(0)  # type: ignore[union-attr]
+    return len(_words(_COMMENT_DASH_RE.split(english, maxsplit=1)[0])) >= 2
 
 
 def _split_candidate(text: str) -> tuple[str, str | None]:
@@ -363,7 +385,7 @@ def _stands_alone(before: str, after: str) -> bool:
     """Is a quoted/bold segment with this text around it the whole title (not part of one)?"""
     if _CJK_IDEO_RE.search(before) or _CJK_IDEO_RE.search(after):
         return True
-    if after[:1].isalnum() or after[:1] in "-'’":
+    if after[:1] and (after[:1].isalnum() or after[:1] in "-'’"):
         return False  # glued to the following text: **Bold**ed, "Quote"-based
     a, b = after.strip(), before.strip()
     after_ok = not a or a[0] in "([（【,，;；.。!！?？—–-|/" or a[0].islower()
@@ -374,14 +396,26 @@ def _stands_alone(before: str, after: str) -> bool:
     return after_ok and before_ok
 
 
+#: More words than this in single quotes, in sentence case, is a quoted passage rather than a title.
+QUOTED_SENTENCE_WORDS = 12
+
+
+def _title_cased(text: str) -> bool:
+    """Most longer words capitalised, as in "Don’t Stop Pretraining: Adapt Language Models to ..."."""
+    long_words = [w for w in _words(text) if len(w) > 3]
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
+
+
 def _emphasised_title(body: str) -> tuple[str, str | None] | None:
     """(title, notes) when ``body`` carries a title in quotes or bold amid commentary, else None."""
-    if "*" not in body and "_" not in body and '"' not in body and "“" not in body:
+    if not any(mark in body for mark in ("*", "_", '"', "“", "‘", "'")):
         return None
     for m in _EMPH_RE.finditer(body):
         inner = next(g for g in m.groups() if g is not None)
-        if m.group(0)[0] in '"“' and inner.rstrip().endswith((".", "。")):
+        if m.group(0)[0] in "\"“‘'" and inner.rstrip().endswith((".", "。")):
             continue  # a quoted sentence, not a quoted title
+        if m.group(0)[0] in "‘'" and len(_words(inner)) > QUOTED_SENTENCE_WORDS and not _title_cased(inner):
+            continue  # a quoted passage in single quotes: "‘All tokens in the selected spans are ...’"
         title = clean_title(_remove_identifiers(inner))
         if not is_title(title)[0]:
             continue

@@ -53,11 +53,21 @@ def normalise_title(text: str) -> str:
     combining marks makes "Schütze" equal "Schutze"; punctuation and hyphens become spaces so
     "Pre-training" and "Pre training" agree.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = _plain_numbers(unicodedata.normalize("NFKC", text))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold()
     return " ".join(_NON_ALNUM.sub(" ", text).split())
+
+
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:,\d{3})+)(?![\d,]|\.\d)")
+_KILO = re.compile(r"(?<![\w.])(\d+)[kK](?![\w])")
+
+
+def _plain_numbers(text: str) -> str:
+    """One spelling per number: "100,000+" and "100k+" are both "100000+"."""
+    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
+    return _KILO.sub(lambda m: m.group(1) + "000", text)
 
 
 def _compact(norm: str) -> str:
@@ -183,6 +193,47 @@ _SCHOLAR_TAGS = re.compile(
 _INNER_ACRONYM = re.compile(r"\s*\((?=[^)]*[A-Z][^)]*[A-Z])[A-Za-z0-9-]{2,12}\)(?=\s*\S)")
 
 
+#: Commentary a list puts at either end of a whole title: a bracketed note ("(SQuAD 2.0)", "（let's think step
+#: by step）", "[code]") or a short tail after a dash, a bar or an emoji ("- github link", "👈 attention").
+_NOTE_IN_BRACKETS_AT_END = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,60})[)\]）】]\s*$")
+_NOTE_IN_BRACKETS_IN_FRONT = re.compile(r"^\s*[(\[【]([^()\[\]（）【】]{1,30})[)\]】]\s*(?=\S)")
+_NOTE_AFTER_SEPARATOR = re.compile(r"(?:\s+[-–—|·]{1,2}\s+|\s*—{1,2}\s*|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]+\s*)([^-–—|·]+)$")
+#: Most words a tail note may have; a longer tail is more likely part of a title.
+NOTE_WORDS = 6
+#: A note that says the paper is about, or follows up, the titled one: then it names another paper.
+_ANOTHER_PAPER = frozenset(
+    {"revisit", "revisited", "revisiting", "rethinking", "survey", "review", "reproduction", "reproducibility",
+     "replication", "critique", "comment", "comments", "response", "reply", "erratum", "corrigendum", "extension",
+     "extended", "sequel", "part", "follow", "successor"}
+)  # fmt: skip
+#: A reading that drops a note must match the candidate's whole title this well (same title, modulo spelling).
+WHOLE_TITLE = 0.97
+
+
+def _without_notes(written: str) -> list[tuple[str, str]]:
+    """The written title with a note at its end or in front removed: (remaining text, the note).
+
+    Only notes that cannot turn the title into another paper's: no negation and no "revisited",
+    "survey", "part" and the like. Whether the rest is the candidate's whole title is the caller's check.
+    """
+    out: list[tuple[str, str]] = []
+    for pattern in (_NOTE_IN_BRACKETS_AT_END, _NOTE_AFTER_SEPARATOR):
+        m = pattern.search(written)
+        if m and m.start() > 0:
+            out.append((written[: m.start()], m.group(1).strip()))
+    m = _NOTE_IN_BRACKETS_IN_FRONT.match(written)
+    if m:
+        out.append((written[m.end() :], m.group(1).strip()))
+    return [(rest, note) for rest, note in out if len(note.split()) <= NOTE_WORDS and _harmless(note)]
+
+
+def _harmless(note: str) -> bool:
+    """A note that cannot make the title another paper's: no negation, no "revisited"/"survey"/"part", and
+    not a phrase that continues the title ("- for Image Recognition")."""
+    words = normalise_title(note).split()
+    return not words or (words[0] not in _STOPWORDS and not set(words) & (_ANOTHER_PAPER | _NEGATIONS))
+
+
 def _spelled_out(written: str) -> tuple[str, set[str]]:
     """The written title with shorthands spelled out and number words as digits; the digits introduced."""
     text = written
@@ -234,11 +285,11 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     candidate_words = set(_version_tokens(candidate))
     # Readings of what was written, each with a note and the digit-bearing tokens it may drop.
     variants: list[tuple[str, str, frozenset[str]]] = []
-    seen = {written}
+    seen = {(written, frozenset[str]())}
 
     def add(text: str, note: str, allowed: frozenset[str]) -> None:
-        if text.strip() and text not in seen:
-            seen.add(text)
+        if text.strip() and (text, allowed) not in seen:
+            seen.add((text, allowed))
             variants.append((text, note, allowed))
 
     def readings() -> list[tuple[str, str, frozenset[str]]]:
@@ -257,7 +308,7 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
             add(_INNER_ACRONYM.sub("", text), "ignoring the acronym in brackets", allowed)
     for text, _, allowed in readings():
         label = _TRAILING_LABEL.search(text)
-        if label and (len(label.group(1).split()) <= 3 or _is_citation(label.group(1))):
+        if label and (len(label.group(1).split()) <= 3 or _is_citation(label.group(1))) and _harmless(label.group(1)):
             add(text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", allowed)
     for text, _, allowed in readings():
         lead = _LEADING_LABEL.match(text)
@@ -266,6 +317,14 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
         words = frozenset(_version_tokens(lead.group(1))) if lead else frozenset()
         if lead and not words & candidate_words:
             add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
+    name = set(_version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    for text, _, allowed in readings():
+        for rest, dropped in _without_notes(text):
+            # Numbers in the note may go when it versions something the paper is about ("… for SQuAD (SQuAD
+            # 2.0)"), not the paper's own name ("ERNIE: … (ERNIE 2.0)" is ERNIE 2.0's paper, or a confusion).
+            note_words = frozenset(_version_tokens(dropped))
+            numbers = note_words if not note_words & name else frozenset()
+            add(rest, f"ignoring the list's note ({dropped})", allowed | numbers | {"*"})
     conflicts = distinguishing_tokens(written, candidate)
     for text, note, allowed in variants:
         # A reading may drop a citation's year or a label the candidate does not know, never a version
@@ -274,6 +333,8 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
         if any(not _YEAR.match(t) and t not in allowed for t in dropped):
             continue
         score, why = _similarity(text, candidate)
+        if "*" in allowed and score < WHOLE_TITLE:
+            continue  # a reading without a note counts only when what is left is the whole title
         if score > best[0]:
             best = (score, f"{why}; {note}")
     return best
