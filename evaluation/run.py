@@ -44,6 +44,8 @@ from pathlib import Path
 from emulator import Emulator, load_corpus, pipeline_config_text
 from pipeline import resolve
 from pipeline.config import load_settings
+from pipeline.listtext import clean_title, is_title, parse_venue
+from pipeline.markdown_lists import _split_row
 from pipeline.models import Resolution, TitleRecord
 from pipeline.readinglists import merge_entries, parse_markdown
 from pipeline.session import HttpClient
@@ -197,10 +199,32 @@ def load_rows(path: Path = LABELLED_PATH) -> list[Row]:
 
 def list_text(written: str) -> str:
     """The row as a reading-list line: a markdown bullet, or (rows starting with '|') a table row
-    under a ``| Title | Venue |`` header, which is how a list gives a venue/year hint."""
+    under a header naming its columns, which is how a list gives a venue/year hint."""
     if written.lstrip().startswith("|"):
-        return f"| Title | Venue |\n|---|---|\n{written.strip()}\n"
+        header = table_header(_split_row(written))
+        return f"| {' | '.join(header)} |\n|{'---|' * len(header)}\n{written.strip()}\n"
     return f"- {written}\n"
+
+
+def table_header(cells: list[str]) -> list[str]:
+    """The header a list with this row would have: a row carries no header of its own, and a header
+    with another number of columns makes it a ragged row, so one is written for it from what its cells
+    hold (a year/venue -> "Venue", the first title-like cell -> "Title", the rest -> "Notes"; a cell
+    before the title -> "Model", as in "| Transformer-XL | Attentive Language Models ... |")."""
+    if len(cells) == 2:
+        return ["Title", "Venue"]
+    header: list[str] = []
+    for cell in cells:
+        text = cell.strip()
+        if "Title" not in header and ("《" in text or is_title(clean_title(text))[0]):
+            header.append("Title")
+        elif "Venue" not in header and parse_venue(text)[1] is not None:
+            header.append("Venue")
+        else:
+            header.append("Notes" if "Title" in header else "Model")
+    if "Title" not in header:
+        header[0] = "Title"
+    return [name if name not in header[:i] else f"{name} {i}" for i, name in enumerate(header)]
 
 
 def to_record(row: Row) -> None:

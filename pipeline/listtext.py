@@ -68,7 +68,11 @@ _SPLIT_RE = re.compile(r"\s{2,}|\t")
 _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
 #: A Chinese lead-in ending in a colon before a Latin title: ``推荐阅读：Big Bird: ...``.
 _CJK_WORDS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20}"
-_CJK_LEADIN_RE = re.compile(f'^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)]))\\s*([A-Za-z0-9"“*\\[].*)$')
+#: ... or a word or two of Chinese and a space: ``百度 ERNIE 1.0: ...``.
+_CJK_IDEOS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,12}"
+_CJK_LEADIN_RE = re.compile(
+    f'^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)])|(?:{_CJK_IDEOS}\\s))\\s*([A-Za-z0-9"“*\\[].*)$'
+)
 #: A dash separating a title from commentary: ——, —, --, – (any spacing) or " - " (spaced hyphen).
 _COMMENT_DASH_RE = re.compile(r"\s*(?:—+|-{2,}|–)\s*|\s+-\s+")
 
@@ -256,6 +260,20 @@ def extract_identifiers(text: str) -> tuple[str | None, str | None]:
     return arxiv, doi
 
 
+def identifier_title(ids: tuple[str | None, str | None], s2_paper_id: str | None) -> str:
+    """What stands for the title of a line that gives only an identifier (``https://arxiv.org/abs/2303.08774``).
+
+    The line names its paper exactly, so it is an entry; the identifier is its written title (unique,
+    so two such lines never merge by title) until arXiv / Semantic Scholar supply the real one.
+    """
+    arxiv_id, doi = ids
+    if arxiv_id:
+        return f"arXiv:{arxiv_id}"
+    if doi:
+        return f"doi:{doi}"
+    return f"Semantic Scholar paper {s2_paper_id}" if s2_paper_id else ""
+
+
 def extract_s2_id(text: str) -> str | None:
     """A Semantic Scholar paper id (40 hex digits, lower case) from a semanticscholar.org/paper URL."""
     m = _S2_URL_RE.search(text)
@@ -298,8 +316,8 @@ def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
         return text, lead, None
     prefix, ch = text[:p], text[p]
     if ch == "：" and _name_before_colon(prefix, text[p + 1 :]):
-        head, _, tail = _split_cjk_commentary(f"{prefix}: {text[p + 1 :].lstrip()}")
-        return head, lead, tail
+        title, _, tail = _split_cjk_commentary(f"{prefix}: {text[p + 1 :].lstrip()}")
+        return title, lead, tail
     head: str | None = None
     notes = ""
     paren = prefix.rfind("(")

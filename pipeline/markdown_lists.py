@@ -45,6 +45,7 @@ from pipeline.listtext import (
     clean_title,
     extract_identifiers,
     extract_s2_id,
+    identifier_title,
     is_title,
     lowercase_title_ok,
     parse_venue,
@@ -169,13 +170,20 @@ class _Parser:
         ids = extract_identifiers(body)
         s2 = extract_s2_id(body)
         candidate, notes, always = _candidate_from_text(body)
-        title = clean_title(candidate)
+        title = clean_title(candidate) or identifier_title(ids, s2)
         if always and title:
             self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
             return
         ok, why = is_title(title)
         if not ok and title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title):
             ok = True  # an explicit identifier on the line makes it an entry whatever its text
+        elif not ok and (ids[0] or ids[1] or s2) and not re.search("[A-Za-z]", title):
+            # Only Chinese notes beside the identifier ("参考 https://arxiv.org/abs/..."): the id is the entry.
+            ok, title, notes = (
+                True,
+                identifier_title(ids, s2),
+                " ".join(n for n in (title.strip(" :："), notes) if n) or None,
+            )
         if not ok and why.startswith("no capital letters") and top_bullet and not self.under_title_heading:
             ok, why = lowercase_title_ok(title)
         if ok:
@@ -246,7 +254,7 @@ class _Parser:
         ids = extract_identifiers(title_cell)
         s2 = extract_s2_id(title_cell)
         candidate, _, always = _candidate_from_text(title_cell)
-        title = clean_title(candidate)
+        title = clean_title(candidate) or identifier_title(ids, s2)
         if not (always and title):
             ok, why = is_title(title)
             if not ok and not (title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title)):

@@ -96,6 +96,17 @@ def _forgiven_labels(tw: tuple[str, ...], sc: set[str]) -> set[str]:
     return out
 
 
+def _first_versions(tw: tuple[str, ...], tc: tuple[str, ...]) -> set[str]:
+    """A "1" after a name the candidate has without any version: "ERNIE 1.0" is the paper titled "ERNIE: ..."
+    (first versions go unnumbered until a second one appears), while "ERNIE 2.0" stays another paper."""
+    for i, token in enumerate(tw):
+        if token == "1" and i > 0 and tw[i - 1] in tc:
+            after = tc.index(tw[i - 1]) + 1
+            if after == len(tc) or not _DIGIT.search(tc[after]):
+                return {"1"}
+    return set()
+
+
 def distinguishing_tokens(written: str, candidate: str) -> set[str]:
     """Numbers (versions, sizes, years) that one title has and the other lacks.
 
@@ -106,7 +117,7 @@ def distinguishing_tokens(written: str, candidate: str) -> set[str]:
     """
     tw, tc = _version_tokens(written), _version_tokens(candidate)
     sw, sc = set(tw), set(tc)
-    forgiven = _forgiven_labels(tw, sc)
+    forgiven = _forgiven_labels(tw, sc) | _first_versions(tw, tc)
     return {t for t in sc - sw if _DIGIT.search(t)} | {t for t in sw - sc if _DIGIT.search(t) and t not in forgiven}
 
 
@@ -197,7 +208,9 @@ _INNER_ACRONYM = re.compile(r"\s*\((?=[^)]*[A-Z][^)]*[A-Z])[A-Za-z0-9-]{2,12}\)(
 #: by step）", "[code]") or a short tail after a dash, a bar or an emoji ("- github link", "👈 attention").
 _NOTE_IN_BRACKETS_AT_END = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,60})[)\]）】]\s*$")
 _NOTE_IN_BRACKETS_IN_FRONT = re.compile(r"^\s*[(\[【]([^()\[\]（）【】]{1,30})[)\]】]\s*(?=\S)")
-_NOTE_AFTER_SEPARATOR = re.compile(r"(?:\s+[-–—|·]{1,2}\s+|\s*—{1,2}\s*|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]+\s*)([^-–—|·]+)$")
+_NOTE_AFTER_SEPARATOR = re.compile(
+    r"(?:\s+[-–—|·]{1,2}\s+|\s*—{1,2}\s*|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]+\s*)([^-–—|·]+)$"
+)
 #: Most words a tail note may have; a longer tail is more likely part of a title.
 NOTE_WORDS = 6
 #: A note that says the paper is about, or follows up, the titled one: then it names another paper.
@@ -208,6 +221,8 @@ _ANOTHER_PAPER = frozenset(
 )  # fmt: skip
 #: A reading that drops a note must match the candidate's whole title this well (same title, modulo spelling).
 WHOLE_TITLE = 0.97
+#: Marks such a reading among the tokens it may drop (never a real token: normalised tokens are alphanumeric).
+_WHOLE_TITLE_ONLY = "*"
 
 
 def _without_notes(written: str) -> list[tuple[str, str]]:
@@ -225,6 +240,43 @@ def _without_notes(written: str) -> list[tuple[str, str]]:
     if m:
         out.append((written[m.end() :], m.group(1).strip()))
     return [(rest, note) for rest, note in out if len(note.split()) <= NOTE_WORDS and _harmless(note)]
+
+
+#: A pasted reference is sentences: "Wang et al. (2023). <title>. ICLR." or "Kojima, T., ..., Iwasawa, Y. <title>.
+#: NeurIPS 2022." Any run of up to this many consecutive sentences may be its title.
+REFERENCE_TITLE_SENTENCES = 3
+_SENTENCE_END = re.compile(r"(?<=[^\s.])\.\s+(?=\S)")
+#: Past this many sentences the line is prose, not a reference.
+REFERENCE_MAX_SENTENCES = 24
+
+
+def _reference_titles(written: str) -> list[tuple[str, str]]:
+    """(one run of consecutive sentences, the rest) for a written title that reads like a pasted reference.
+
+    The rest (authors with initials, year, venue) may not hold a negation or a "revisited"/"survey"-type
+    word; whether the run is the candidate's whole title is the caller's check.
+    """
+    ends = list(_SENTENCE_END.finditer(written))
+    if not ends or len(ends) >= REFERENCE_MAX_SENTENCES:
+        return []
+    starts = [0, *(m.end() for m in ends)]
+    stops = [*(m.start() for m in ends), len(written)]
+    bounds = list(zip(starts, stops, strict=True))
+    out: list[tuple[str, str]] = []
+    for i in range(len(bounds)):
+        for j in range(i, min(i + REFERENCE_TITLE_SENTENCES, len(bounds))):
+            run = written[bounds[i][0] : bounds[j][1]]
+            rest = f"{written[: bounds[i][0]]} {written[bounds[j][1] :]}"
+            before, after = written[: bounds[i][0]].strip(" ."), written[bounds[j][1] :].strip(" .")
+            rest = " … ".join(p for p in (before, after) if p)
+            words = set(normalise_title(rest).split())
+            if len(_words_of(run)) >= 2 and not words & (_ANOTHER_PAPER | _NEGATIONS):
+                out.append((run, rest))
+    return out
+
+
+def _words_of(text: str) -> list[str]:
+    return [w for w in normalise_title(text).split() if not w.isdigit()]
 
 
 def _harmless(note: str) -> bool:
@@ -280,6 +332,10 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     a little below a full match, but a written title *longer* than the candidate ("... for
     Biomedical Text") is another paper. A short label in brackets at the end of the written title
     ("(ELMo)", "(Baidu)") is the list's annotation and may be ignored.
+
+    Longer notes at either end ("(let's think step by step)", "- github link", "👈 attention") and the
+    authors/venue of a pasted reference are read past only when what is left is the candidate's whole
+    title, and never when the note could make it another paper ("revisited", "survey", a negation).
     """
     best = _similarity(written, candidate)
     candidate_words = set(_version_tokens(candidate))
@@ -319,12 +375,15 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
             add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
     name = set(_version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
     for text, _, allowed in readings():
-        for rest, dropped in _without_notes(text):
+        pieces = [(rest, note, "the list's note") for rest, note in _without_notes(text)]
+        pieces += [(run, rest, "the reference around the title") for run, rest in _reference_titles(text)]
+        for kept, note_text, what in pieces:
             # Numbers in the note may go when it versions something the paper is about ("… for SQuAD (SQuAD
             # 2.0)"), not the paper's own name ("ERNIE: … (ERNIE 2.0)" is ERNIE 2.0's paper, or a confusion).
-            note_words = frozenset(_version_tokens(dropped))
+            note_words = frozenset(_version_tokens(note_text))
             numbers = note_words if not note_words & name else frozenset()
-            add(rest, f"ignoring the list's note ({dropped})", allowed | numbers | {"*"})
+            shown = note_text if len(note_text) <= 60 else f"{note_text[:57]}…"
+            add(kept, f"ignoring {what} ({shown})", allowed | numbers | {_WHOLE_TITLE_ONLY})
     conflicts = distinguishing_tokens(written, candidate)
     for text, note, allowed in variants:
         # A reading may drop a citation's year or a label the candidate does not know, never a version
@@ -333,7 +392,7 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
         if any(not _YEAR.match(t) and t not in allowed for t in dropped):
             continue
         score, why = _similarity(text, candidate)
-        if "*" in allowed and score < WHOLE_TITLE:
+        if _WHOLE_TITLE_ONLY in allowed and score < WHOLE_TITLE:
             continue  # a reading without a note counts only when what is left is the whole title
         if score > best[0]:
             best = (score, f"{why}; {note}")

@@ -145,3 +145,72 @@ def test_two_papers_with_the_same_title_are_ambiguous_unless_the_year_decides() 
 def test_no_candidates_is_unmatched() -> None:
     res = decide(record("Some Title Nobody Wrote"), [], SETTINGS, now=NOW)
     assert res.status == "unmatched" and res.reason == "no candidate found"
+
+
+LORA = "LoRA: Low-Rank Adaptation of Large Language Models"
+SQUAD2 = "Know What You Don't Know: Unanswerable Questions for SQuAD"
+ERNIE = "ERNIE: Enhanced Representation through Knowledge Integration"
+AIAYN = "Attention Is All You Need"
+
+
+@pytest.mark.parametrize(
+    ("written", "candidate"),
+    [
+        (f"{LORA} - github link", LORA),
+        (f"{SQUAD2} (SQuAD 2.0)", SQUAD2),  # the note versions the dataset, not the paper's name
+        (
+            "Large LMs are Zero-Shot Reasoners（let's think step by step）",
+            "Large Language Models are Zero-Shot Reasoners",
+        ),
+        (
+            "Neural Machine Translation by Jointly Learning to Align and Translate 👈 attention",
+            "Neural Machine Translation by Jointly Learning to Align and Translate",
+        ),
+        (f"[code] {AIAYN}", AIAYN),
+        (
+            "Zaheer, M., Guruganesh, G., Dubey, K. A., et al. Big Bird: Transformers for Longer Sequences. NeurIPS 2020",
+            "Big Bird: Transformers for Longer Sequences",
+        ),
+        (
+            "Wang et al. (2023). Self-consistency improves chain of thought reasoning in language models. ICLR",
+            "Self-Consistency Improves Chain of Thought Reasoning in Language Models",
+        ),
+        (
+            "1. Chain of Thought Prompting Elicits Reasoning in Large Language Models",
+            "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",
+        ),
+        (
+            "SQuAD: 100k+ Questions for Machine Comprehension of Text",
+            "SQuAD: 100,000+ Questions for Machine Comprehension of Text",
+        ),
+        ("ERNIE 1.0: Enhanced Representation through Knowledge Integration", ERNIE),  # first versions go unnumbered
+    ],
+)
+def test_notes_and_references_around_a_whole_title_are_read_past(written: str, candidate: str) -> None:
+    score, why = title_similarity(written, candidate)
+    assert score >= 0.97, why
+
+
+@pytest.mark.parametrize(
+    ("written", "candidate"),
+    [
+        (f"{AIAYN} (revisited)", AIAYN),  # a note that makes it another paper
+        (f"{AIAYN} - not really", AIAYN),
+        (f"Smith et al. {AIAYN}. Revisited", AIAYN),
+        (f"{ERNIE} (ERNIE 2.0)", ERNIE),  # a new version of the paper's own name: not this paper
+        ("Deep Residual Learning - for Image Recognition", "Deep Residual Learning"),  # the tail continues the title
+        (f"{LORA} - github link", "LoRA: Low-Rank Adaptation"),  # only the *whole* title may be left
+        (
+            "ERNIE 1.0: Enhanced Representation through Knowledge Integration",
+            "ERNIE 2.0: A Continual Pre-training Framework for Language Understanding",
+        ),
+        ("3. Llama 2: Open Foundation and Fine-Tuned Chat Models", "The Llama 3 Herd of Models"),
+        (
+            "SQuAD: 100k+ Questions for Machine Comprehension of Text",
+            "SQuAD: 10,000+ Questions for Machine Comprehension of Text",
+        ),
+    ],
+)
+def test_notes_that_could_change_the_paper_are_not_read_past(written: str, candidate: str) -> None:
+    score, why = title_similarity(written, candidate)
+    assert score < 0.9, why

@@ -881,3 +881,63 @@ def test_bracketed_chinese_lead_in_and_trailing_comment_are_notes() -> None:
     assert skipped == []
     assert [e.title for e in entries] == ["Chain-of-Thought Prompting Elicits Reasoning in Large Language Models"]
     assert entries[0].occurrence.notes == "【必读】 思维链的开山之作"
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "arxiv_id", "notes"),
+    [
+        ("- https://arxiv.org/abs/2303.08774", "arXiv:2303.08774", "2303.08774", None),
+        ("- arXiv:1810.04805", "arXiv:1810.04805", "1810.04805", None),
+        ("https://arxiv.org/pdf/2002.08155.pdf", "arXiv:2002.08155", "2002.08155", None),
+        ("- 必读：arXiv:1810.04805", "arXiv:1810.04805", "1810.04805", "必读"),
+    ],
+)
+def test_a_line_with_only_an_identifier_is_an_entry(line: str, title: str, arxiv_id: str, notes: str | None) -> None:
+    entries, skipped, _ = parse_markdown(line + "\n", "ids.md")
+    assert [(e.title, e.arxiv_id, e.occurrence.notes) for e in entries] == [(title, arxiv_id, notes)]
+    assert not skipped
+
+
+def test_two_identifier_only_lines_stay_two_records(titles_module: None) -> None:
+    entries, _, _ = parse_markdown("- arXiv:1810.04805\n- https://arxiv.org/abs/2303.08774\n", "ids.md")
+    assert [r.arxiv_id for r in merge_entries(entries)] == ["1810.04805", "2303.08774"]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "notes"),
+    [
+        (
+            "- ‘Don’t Stop Pretraining: Adapt Language Models to Domains and Tasks’",
+            "Don’t Stop Pretraining: Adapt Language Models to Domains and Tasks",
+            None,
+        ),
+        ("- 'Attention Is All You Need' by Vaswani", "Attention Is All You Need", "by Vaswani"),
+        (
+            "- BERTScore：Evaluating Text Generation with BERT —— 生成评估指标",
+            "BERTScore: Evaluating Text Generation with BERT",
+            "生成评估指标",
+        ),
+        (
+            "- Llama 2: Open Foundation and Fine-Tuned Chat Models：Meta开源的对话模型",
+            "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+            "Meta开源的对话模型",
+        ),
+        (
+            "- 百度 ERNIE 1.0: Enhanced Representation through Knowledge Integration",
+            "ERNIE 1.0: Enhanced Representation through Knowledge Integration",
+            "百度",
+        ),
+    ],
+)
+def test_single_quotes_full_width_colons_and_chinese_lead_ins(line: str, title: str, notes: str | None) -> None:
+    entries, skipped, _ = parse_markdown(line + "\n", "quotes.md")
+    assert [(e.title, e.occurrence.notes) for e in entries] == [(title, notes)], skipped
+
+
+def test_a_passage_in_single_quotes_is_not_a_title() -> None:
+    line = (
+        "- 文本预训练方面：‘All tokens in the selected spans are replaced with either a special [MASK] token, "
+        "a random token or the original token’ 结合 span"
+    )
+    entries, skipped, _ = parse_markdown(line + "\n", "quotes.md")
+    assert not entries and len(skipped) == 1
