@@ -19,6 +19,7 @@ title" the same way, so those one-line heuristics live here, shared, apart from 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -122,7 +123,11 @@ def _strip_markup(text: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    """The title as written, tidied: no 《》/markdown, NFKC (ﬁ->fi), whitespace collapsed, no final period."""
+    """The title as written, tidied: no 《》/markdown/HTML entities, NFKC (ﬁ->fi), whitespace collapsed, no final
+    period; a file name (``Attention_Is_All_You_Need.pdf``) read as its words."""
+    text = html.unescape(text)
+    if not re.search(r"\s", text.strip()) and text.count("_") >= 2:
+        text = re.sub(r"\.(?:pdf|html?|txt)$", "", text.strip(), flags=re.IGNORECASE).replace("_", " ")
     text = _strip_markup(text)
     text = _nfkc(text).replace("《", "").replace("》", "")
     text = _collapse(text)

@@ -91,7 +91,7 @@ def _forgiven_labels(tw: tuple[str, ...], sc: set[str]) -> set[str]:
             continue
         glued = _ALPHA_PREFIX.match(token)
         name = glued.group(1) if glued else (tw[i - 1] if i > 0 and tw[i - 1].isalpha() else None)
-        if name is not None and name not in sc:
+        if name is not None and name not in sc and name not in _ANOTHER_PAPER:
             out.update({token, name})
     return out
 
@@ -217,10 +217,13 @@ NOTE_WORDS = 6
 _ANOTHER_PAPER = frozenset(
     {"revisit", "revisited", "revisiting", "rethinking", "survey", "review", "reproduction", "reproducibility",
      "replication", "critique", "comment", "comments", "response", "reply", "erratum", "corrigendum", "extension",
-     "extended", "sequel", "part", "follow", "successor"}
+     "extended", "sequel", "part", "follow", "successor", "beyond", "towards", "toward", "improving", "improved",
+     "analysis", "analyzing", "analysing", "explained", "explaining", "interpreting", "limits", "limitations"}
 )  # fmt: skip
 #: A reading that drops a note must match the candidate's whole title this well (same title, modulo spelling).
 WHOLE_TITLE = 0.97
+#: Score of a whole title found inside a line of notes: sure, a little below the same title alone.
+WHOLE_TITLE_INSIDE = 0.98
 #: Marks such a reading among the tokens it may drop (never a real token: normalised tokens are alphanumeric).
 _WHOLE_TITLE_ONLY = "*"
 
@@ -277,6 +280,131 @@ def _reference_titles(written: str) -> list[tuple[str, str]]:
 
 def _words_of(text: str) -> list[str]:
     return [w for w in normalise_title(text).split() if not w.isdigit()]
+
+
+#: Venues and similar words that follow a title in a list without punctuation ("... NeurIPS 2017").
+_VENUE_WORDS = frozenset(
+    {"neurips", "nips", "icml", "iclr", "acl", "emnlp", "naacl", "eacl", "coling", "aacl", "tacl", "aaai", "ijcai",
+     "cvpr", "iccv", "eccv", "kdd", "sigir", "www", "wsdm", "cikm", "jmlr", "tmlr", "tpami", "interspeech", "icassp",
+     "arxiv", "corr", "openreview", "findings", "hlt", "ijcnlp", "nature", "science", "pmlr", "colm", "preprint",
+     "pdf", "oral", "spotlight", "poster", "et", "al"}
+)  # fmt: skip
+#: What may stand between a title and a note: anything but letters, digits, spaces and joining marks.
+_JOINERS = frozenset("&+'’_")
+#: Whole titles shorter than this (content words) are too generic to be found inside a longer line.
+INSIDE_MIN_WORDS = 3
+#: A tail after ":" or a dash with this many words or more, without a year or "et al.", is a subtitle.
+SUBTITLE_WORDS = 3
+
+
+@lru_cache(maxsize=1 << 14)
+def _located_tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Normalised tokens of ``text`` with the (start, end) of the piece of ``text`` they come from."""
+    out: list[tuple[str, int, int]] = []
+    for m in re.finditer(r"[^\W_]+", text):
+        for token in normalise_title(m.group()).split():
+            out.append((token, m.start(), m.end()))
+    return tuple(out)
+
+
+def _separated(piece: str, at_end: bool) -> bool:
+    """Does punctuation (not a joining ``&``) stand between the title and this piece of the line?"""
+    stripped = piece.strip()
+    edge = stripped[:1] if at_end else stripped[-1:]
+    return bool(edge) and not edge.isalnum() and edge not in _JOINERS
+
+
+def _citation_like(words: list[str]) -> bool:
+    """Venue words and years only ("NeurIPS 2017", "ICLR'21"); a bare "2" would be a sequel's number."""
+    has_venue = any(w in _VENUE_WORDS for w in words)
+    return bool(words) and all(w in _VENUE_WORDS or _YEAR.match(w) or (has_venue and len(w) == 2) for w in words)
+
+
+#: First words of a tail that carries the title's sentence on ("... or is it?", "..., Except When It Isn't").
+_RUNS_ON = frozenset({"or", "but", "except", "unless", "when", "if", "until", "vs", "versus", "than"})
+
+
+def _acceptable_rest(piece: str, at_end: bool, name: set[str]) -> bool:
+    """Can this piece of the line around a whole title be notes rather than part of another paper's title?"""
+    words = normalise_title(piece).split()
+    if not words:
+        return True  # punctuation, emoji, Chinese notes
+    if set(words) & (_ANOTHER_PAPER | _NEGATIONS) or re.search(r"n['’]t\b", piece):
+        return False
+    if any(_DIGIT.search(w) for w in words) and set(words) & name:
+        return False  # "Llama 2: ... (Llama 3)": a version of the paper's own name
+    if _citation_like(words) or (at_end and re.match(r"\s*by\s+[A-Z]", piece)):
+        return True  # "... NeurIPS 2017", "... by Vaswani et al."
+    if not _separated(piece, at_end):
+        return False  # "Attention Is All You Need in Speech Separation": the title goes on
+    if _quoted_in_a_title(piece, at_end):
+        return False  # 'Beyond “Attention Is All You Need”': a title quoting this one
+    lettered = [w for w in words if not w.isdigit()]
+    if at_end:
+        if not lettered and not all(_YEAR.match(w) for w in words):
+            return False  # "... (2)", "... - 2": a sequel's number, not a note
+        if lettered and lettered[0] in _STOPWORDS | _RUNS_ON:
+            return False  # "... - for Image Recognition" continues the title
+        opener = piece.strip()[:1]
+        if opener in ":-–—" and len(lettered) >= SUBTITLE_WORDS and not re.search(r"(19|20)\d{2}|et al", piece):
+            return False  # "Deep Learning: Methods and Applications" is another paper's subtitle
+    elif lettered and lettered[-1] in _STOPWORDS:
+        return False
+    return True
+
+
+_QUOTES = "\"“”‘’'«»「」『』"
+
+
+def _quoted_in_a_title(piece: str, at_end: bool) -> bool:
+    """Quotes around the title with words running on beyond them: 'A Closer Look at “X”', '“X” Explained'.
+
+    A reference quotes a title too (``Vaswani et al. "Attention is all you need." Advances ...``), but
+    there punctuation stands beyond the quote."""
+    stripped = piece.strip()
+    if not stripped or stripped[0 if at_end else -1] not in _QUOTES:
+        return False
+    beyond = (stripped[1:] if at_end else stripped[:-1]).strip()
+    if not beyond:
+        return False
+    edge = beyond[0] if at_end else beyond[-1]
+    return edge.isalnum()
+
+
+def _whole_title_inside(written: str, candidate: str) -> tuple[float, str] | None:
+    """The candidate's whole title found word for word inside the line, the rest being notes.
+
+    Lists wrap titles in every citation style there is (``Vaswani, Ashish, et al. "Attention is all you
+    need." Advances in ... 30 (2017)``, ``[1] A. Vaswani et al., "...," NIPS 2017``, GB/T ``...[C]//Proc``,
+    ``... | Vaswani et al. | NeurIPS 2017``, ``... [paper] [code]``). Rather than know them all, accept a
+    line that contains the whole title when what surrounds it is set off by punctuation (or is a venue
+    and year) and says nothing that would make it another paper.
+    """
+    ct = normalise_title(candidate).split()
+    if len(_content_words(" ".join(ct))) < INSIDE_MIN_WORDS:
+        return None
+    text = _plain_numbers(unicodedata.normalize("NFKC", written))
+    located = _located_tokens(text)
+    tokens = [t for t, _, _ in located]
+    target = "".join(ct)
+    name = set(_version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    for i, token in enumerate(tokens):
+        if not target.startswith(token):
+            continue
+        joined, j = "", i
+        while j < len(tokens) and len(joined) < len(target):
+            joined += tokens[j]
+            j += 1
+        if joined != target:
+            continue
+        before, after = text[: located[i][1]], text[located[j - 1][2] :]
+        if not (before.strip() or after.strip()):
+            return None  # the whole line: the ordinary comparison has scored it
+        if _acceptable_rest(before, False, name) and _acceptable_rest(after, True, name):
+            rest = " … ".join(p for p in (before.strip(), after.strip()) if p)
+            shown = rest if len(rest) <= 60 else f"{rest[:57]}…"
+            return WHOLE_TITLE_INSIDE, f"the whole title is in the line; the rest is notes ({shown})"
+    return None
 
 
 def _harmless(note: str) -> bool:
@@ -396,6 +524,11 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
             continue  # a reading without a note counts only when what is left is the whole title
         if score > best[0]:
             best = (score, f"{why}; {note}")
+    if best[0] < WHOLE_TITLE_INSIDE:
+        for text in dict.fromkeys((written, spelled)):
+            inside = _whole_title_inside(text, candidate)
+            if inside is not None and inside[0] > best[0]:
+                best = inside
     return best
 
 

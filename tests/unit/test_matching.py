@@ -7,6 +7,7 @@ import pytest
 from pipeline.config import MatchSettings
 from pipeline.matching import decide
 from pipeline.models import Candidate, Occurrence, TitleRecord
+from pipeline.readinglists import parse_markdown
 from pipeline.titles import normalise_title, title_similarity
 
 NOW = "2026-11-28T00:00:00+00:00"
@@ -168,7 +169,8 @@ AIAYN = "Attention Is All You Need"
         ),
         (f"[code] {AIAYN}", AIAYN),
         (
-            "Zaheer, M., Guruganesh, G., Dubey, K. A., et al. Big Bird: Transformers for Longer Sequences. NeurIPS 2020",
+            "Zaheer, M., Guruganesh, G., Dubey, K. A., et al. Big Bird: Transformers for Longer Sequences."
+            " NeurIPS 2020",
             "Big Bird: Transformers for Longer Sequences",
         ),
         (
@@ -212,5 +214,92 @@ def test_notes_and_references_around_a_whole_title_are_read_past(written: str, c
     ],
 )
 def test_notes_that_could_change_the_paper_are_not_read_past(written: str, candidate: str) -> None:
+    score, why = title_similarity(written, candidate)
+    assert score < 0.9, why
+
+
+BERT = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+SCALING = "Scaling Laws for Neural Language Models"
+
+#: One title wrapped the ways lists and citation styles wrap it (ACL, IEEE, MLA, APA, GB/T 7714, tables, tags).
+WRAPPED = [
+    (
+        f"Jacob Devlin, Ming-Wei Chang, Kenton Lee, and Kristina Toutanova. 2019. {BERT}. In Proceedings of NAACL-HLT.",
+        BERT,
+    ),
+    (f'J. Devlin, M.-W. Chang, K. Lee, and K. Toutanova, "{BERT}," in Proc. NAACL, 2019, pp. 4171–4186.', BERT),
+    (
+        'Vaswani, Ashish, et al. "Attention is all you need." Advances in neural information processing systems'
+        " 30 (2017).",
+        AIAYN,
+    ),
+    ('[1] A. Vaswani et al., "Attention is all you need," NIPS 2017.', AIAYN),
+    (
+        "Vaswani A, Shazeer N, Parmar N, et al. Attention is all you need[J]. Advances in neural information"
+        " processing systems, 2017, 30.",
+        AIAYN,
+    ),
+    (
+        "Devlin J, Chang M W, Lee K, et al. Bert: Pre-training of deep bidirectional transformers for language"
+        " understanding[C]//Proceedings of NAACL-HLT. 2019: 4171-4186.",
+        BERT,
+    ),
+    ("Attention Is All You Need NeurIPS 2017", AIAYN),
+    ("Attention Is All You Need 2017", AIAYN),
+    ("Attention Is All You Need #transformer #nlp", AIAYN),
+    ("Attention_Is_All_You_Need.pdf", AIAYN),
+    ("1) Attention Is All You Need", AIAYN),
+    ("Attention Is All You Need | Vaswani et al. | NeurIPS 2017", AIAYN),
+    ("Attention Is All You Need, NeurIPS'17", AIAYN),
+    ("The Transformer paper: Attention Is All You Need", AIAYN),
+    ("Attention Is All You Need → Transformer", AIAYN),
+    ("Attention Is All You Need (Google, 2017) - must read", AIAYN),
+    ("Attention Is All You Need by Vaswani et al. (2017)", AIAYN),
+    ("Attention is All you Need (Transformer) ⭐⭐⭐⭐⭐", AIAYN),
+    ("Attention Is All You Need [paper] [code] [blog]", AIAYN),
+    ("Attention Is All You Need – NeurIPS 2017 – Google", AIAYN),
+    ("Attention Is All You Need; also see the annotated transformer", AIAYN),
+]
+
+
+@pytest.mark.parametrize(("line", "candidate"), WRAPPED)
+def test_a_whole_title_wrapped_in_notes_or_a_reference_is_found(line: str, candidate: str) -> None:
+    entries, skipped, _ = parse_markdown(f"- {line}\n", "wrapped.md")
+    assert entries, skipped
+    score, why = title_similarity(entries[0].title, candidate)
+    assert score >= 0.97, why
+
+
+#: Lines that contain a whole title and are another paper (or may be): never accepted.
+CONTAINS_ANOTHER = [
+    (f"{AIAYN} in Speech Separation", AIAYN),
+    (f"Revisiting {AIAYN}", AIAYN),
+    (f"{AIAYN}: A Survey", AIAYN),
+    (f"{AIAYN}: Bidirectional Transformers for Speech", AIAYN),
+    (f"Why {AIAYN}", AIAYN),
+    (f"Beyond '{AIAYN}'", AIAYN),
+    (f"A Closer Look at “{AIAYN}”", AIAYN),
+    (f"“{AIAYN}” Explained", AIAYN),
+    (f"{AIAYN}? Not quite", AIAYN),
+    (f"{AIAYN}... or is it?", AIAYN),
+    (f"{AIAYN}, Except When It Isn't", AIAYN),
+    (f"Not All {AIAYN}", AIAYN),
+    (f"{AIAYN} for Chinese Word Segmentation", AIAYN),
+    (f"{SCALING}: A Replication", SCALING),
+    (f"{SCALING}: Beyond Chinchilla", SCALING),
+    (f"{SCALING} - Part 2", SCALING),
+    (f"{SCALING} 2", SCALING),
+    (f"{SCALING} II", SCALING),
+    (f"{SCALING} of Code", SCALING),
+    (f"{SCALING} & Beyond", SCALING),
+    (f"{BERT} and Generation", BERT),
+    (f"{BERT}: A Chinese Replication", BERT),
+    (f"{BERT} (BERT 2)", BERT),
+    ("Deep Learning: Methods and Applications", "Deep Learning"),
+]
+
+
+@pytest.mark.parametrize(("written", "candidate"), CONTAINS_ANOTHER)
+def test_a_line_containing_a_title_that_names_another_paper_is_not_accepted(written: str, candidate: str) -> None:
     score, why = title_similarity(written, candidate)
     assert score < 0.9, why
