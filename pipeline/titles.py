@@ -66,6 +66,8 @@ _KILO = re.compile(r"(?<![\w.])(\d+)[kK](?![\w])")
 
 def _plain_numbers(text: str) -> str:
     """One spelling per number: "100,000+" and "100k+" are both "100000+"."""
+    if not _DIGIT.search(text):
+        return text
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
     return _KILO.sub(lambda m: m.group(1) + "000", text)
 
@@ -380,8 +382,11 @@ def _whole_title_inside(written: str, candidate: str) -> tuple[float, str] | Non
     line that contains the whole title when what surrounds it is set off by punctuation (or is a venue
     and year) and says nothing that would make it another paper.
     """
-    ct = normalise_title(candidate).split()
-    if len(_content_words(" ".join(ct))) < INSIDE_MIN_WORDS:
+    nc = normalise_title(candidate)
+    if _compact(nc) not in _compact(normalise_title(written)):
+        return None  # cheap test first: most candidates of most lines are not inside them
+    ct = nc.split()
+    if len(_content_words(nc)) < INSIDE_MIN_WORDS:
         return None
     text = _plain_numbers(unicodedata.normalize("NFKC", written))
     located = _located_tokens(text)
