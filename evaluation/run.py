@@ -1,18 +1,11 @@
-"""Resolver precision/recall on the four labelled evaluation sets (FIXTURE corpus) → docs/evaluation.md.
+"""Resolver precision/recall on the labelled evaluation sets (FIXTURE corpus) → docs/evaluation.md.
 
     .venv/bin/python -m evaluation.run          (or: make evaluate)
 
-Four sets, reported separately:
-
-- dev set, ``evaluation/labelled.csv``: the matcher was tuned on it, so its numbers are optimistic;
-- held-out set, ``evaluation/heldout.csv``: written after the tuning without reading the matcher
-  (``pipeline/titles.py``, ``matching.py``, ``resolve.py``), and not adjusted to its answers;
-- held-out 2, ``evaluation/heldout2.csv``: written after the matcher changes that the first held-out
-  set prompted, without reading the matcher or the other sets; its first-contact numbers are the honest
-  estimate (fixes it prompted since are listed in the doc);
-- held-out 3, ``evaluation/heldout3.csv``: independent, written after all matcher changes without reading
-  the matcher, the list parser or the other sets, labels fixed before its first run, never used to tune;
-  its first-contact numbers are the current honest estimate (fixes it prompted since are in the doc).
+The sets are listed in ``SETS`` with their history, reported separately: the dev set
+(``evaluation/labelled.csv``, the matcher was tuned on it) and held-out sets 1-5, each written without
+reading the matcher or list parser, labels fixed before its first run. A held-out set's first run is its
+honest measurement (recorded in ``SETS``); the sets that were then used to fix classes of misses say so.
 
 All are ``written_title,expected`` CSVs (expected = arXiv id or ``none``); lines whose first
 non-blank character is ``#`` and blank lines are skipped (comments), line numbers stay the file's.
@@ -54,11 +47,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS_PATH = HERE / "corpus.json"
 LABELLED_PATH = HERE / "labelled.csv"
-HELDOUT_PATH = HERE / "heldout.csv"
-HELDOUT2_PATH = HERE / "heldout2.csv"
-HELDOUT2_LABEL = "held-out 2 (written after the matcher changes; used for fixes since)"
-HELDOUT3_PATH = HERE / "heldout3.csv"
-HELDOUT3_LABEL = "held-out 3 (written after the held-out 2 fixes; used for fixes since)"
 DOC_PATH = ROOT / "docs" / "evaluation.md"
 COMMAND = ".venv/bin/python -m evaluation.run   (or: make evaluate)"
 
@@ -386,10 +374,137 @@ def render_set(report: Report, heading: str, blurb: list[str]) -> list[str]:
     return out
 
 
-def render(
-    dev: Report, heldout: Report | None = None, heldout2: Report | None = None, heldout3: Report | None = None
-) -> str:
-    n_sets = 1 + sum(r is not None for r in (heldout, heldout2, heldout3))
+@dataclass(frozen=True)
+class EvalSet:
+    """One labelled set and its history: how it was written and what its first run measured."""
+
+    key: str  # command-line flag (--KEY) and short name
+    path: Path
+    label: str  # its row in the summary tables
+    written: str  # how and when it was written (markdown)
+    first_contact: tuple[int, int, int] | None  # (correct matched, matched, rows expecting an id) on its first run
+    after: str  # what happened after its first run (markdown; "" = nothing)
+    styles: tuple[str, ...]  # what its rows look like (markdown lines)
+
+
+_BLIND = (
+    "without reading the matcher or the list parser (`pipeline/titles.py`, `matching.py`, `resolve.py`,"
+    " `listtext.py`, `markdown_lists.py`), the other sets or this file; labels fixed before its first run"
+)
+
+SETS: tuple[EvalSet, ...] = (
+    EvalSet(
+        "heldout5",
+        HERE / "heldout5.csv",
+        "held-out 5 (written after all the changes below; never used to tune)",
+        f"written on 2026-11-28 after every change listed here, by a helper {_BLIND}, and the helper's report"
+        " gave only row counts, so nothing about its rows was known before the run.",
+        (67, 67, 67),
+        "For comparison, the resolver as it stood before the held-out 3 gap fixes and the held-out 4 round"
+        " (commit b75b332) scores 0.821 (55/67) on it with the same evaluation: the set is not an easy one, and"
+        " the 12 rows gained come from the general readings added since (notes around a whole title, pasted"
+        " references, the whole title inside a line, identifier-only lines).",
+        (
+            "Titles as researchers write them in reading lists, written blind: the writer reported row counts",
+            "only. Its rows can be read in the table below.",
+        ),
+    ),
+    EvalSet(
+        "heldout4",
+        HERE / "heldout4.csv",
+        "held-out 4 (used for fixes since)",
+        f"written on 2026-11-28 after the held-out 3 fixes and the known gaps were closed, by a helper {_BLIND}.",
+        (55, 55, 68),
+        "Of its 13 misses, 4 were table rows with 3-4 cells that the evaluation put under a 2-column header (the"
+        " list parser rightly skipped them as ragged; the evaluation now writes a header that fits the row:"
+        " 0.868 first contact with that fixed). The rest were real gaps, fixed as classes, not rows: pasted"
+        " references in citation styles (authors with initials, venue without a year), a line with only an"
+        " arXiv id or URL (the parser dropped it), list numbering inside a bullet, a Chinese word and a space in"
+        " front of the title, `ERNIE 1.0` for the unnumbered `ERNIE`. The general fix: a candidate's whole title"
+        " found word for word inside the line is accepted when what surrounds it is set off by punctuation (or is"
+        " a venue and year) and cannot make it another paper (no subtitle, continuation, sequel number,"
+        " negation, quoting title, `revisited`/`survey`/`beyond`-type words); the unit tests pin 21 wrapped"
+        " forms and 24 lines that contain a title and are another paper.",
+        (
+            "Reading-list lines: short names in front, notes around the title (Chinese and English, stars,",
+            "emoji), pasted references (Google Scholar, APA with initials), typos and spacing, truncations,",
+            "case changes, table rows with venue and year, markdown, arXiv ids or URLs alone; `none` rows for",
+            "real papers close to corpus papers (sequels, one-word changes, other models' reports, surveys).",
+        ),
+    ),
+    EvalSet(
+        "heldout3",
+        HERE / "heldout3.csv",
+        "held-out 3 (used for fixes since)",
+        f"written on 2026-11-28 after the held-out 2 fixes, {_BLIND}.",
+        (41, 41, 53),
+        "Fixed afterwards, as classes: Google Scholar's `[PDF] arxiv.org` tags, `arXiv preprint` tails, an acronym"
+        " in brackets inside the title; then the known gaps (titles in single quotes, a full-width colon after a"
+        " one-word name). One miss is left by design: a title missing its *first* word (`Estimation of Word"
+        " Representations…`); a written title that is the end of a longer one is too often a different paper"
+        " (`Revisiting X` vs `X`), so it goes to the review report instead.",
+        (
+            "Google Scholar copies with `[PDF]` / `[HTML]` prefixes and `arXiv preprint arXiv:…` tails, smart",
+            "quotes, a subtitle after ` - `, a stray period, `v2` suffixes, parenthesised acronyms in the middle,",
+            "British spelling, `w/` and `&`, a doubled word, a missing first word, Chinese notes, table rows;",
+            "`none` rows for sequels, revisited papers, surveys, the same title with another model's name.",
+        ),
+    ),
+    EvalSet(
+        "heldout2",
+        HERE / "heldout2.csv",
+        "held-out 2 (used for fixes since)",
+        "written after the held-out fixes, " + _BLIND + ".",
+        (39, 39, 50),
+        "Fixed afterwards: a citation in brackets (`(Ba et al., 2016)`), a leading name with digits (`word2vec:`),"
+        " shorthands (`LMs`, `LLMs`, `Nets`) and number words; later the remaining gaps it showed (`100k+` for"
+        " `100,000+`, `(SQuAD 2.0)` after the title, `- github link`, an emoji and a note after the title).",
+        (
+            "Emoji and `[pdf]` / `- github link` / venue or year suffixes, Chinese notes, trailing `*` or `!!`,",
+            "quotes and bold, all caps, lowercase, a missing space after a colon, British spelling, a dropped word,",
+            "swapped words, typos, numbers written out, `LMs`/`LLMs`, table rows; `none` rows for follow-ups, v2",
+            "versions, surveys, titles that contain a corpus title.",
+        ),
+    ),
+    EvalSet(
+        "heldout",
+        HERE / "heldout.csv",
+        "held-out (used for fixes since)",
+        "written after the dev-set tuning without reading the matcher (`pipeline/titles.py`, `matching.py`,"
+        " `resolve.py`) and not adjusted to the resolver's answers.",
+        (42, 42, 62),
+        "Its misses were short names in front (`ViT: …`, 12), a citation around the title (6), `Distillation` vs"
+        " `Distilling` (1) and a bracketed Chinese lead-in (1); those classes were handled afterwards.",
+        (
+            "Nickname or abbreviation in front, author/year or venue appended, markdown links and bold, missing",
+            "articles, British spelling, dropped hyphens, reworded subtitles, typos, lowercase, Chinese notes;",
+            "`none` rows for wrong version numbers of a family, follow-up papers, shared title prefixes.",
+        ),
+    ),
+    EvalSet(
+        "labelled",
+        HERE / "labelled.csv",
+        "dev (tuned on)",
+        "the matcher was **tuned on this set** (it started at precision 0.972 / recall 0.921), so its numbers are"
+        " training accuracy, not an estimate.",
+        None,
+        "",
+        ("The matcher was tuned on these rows: read its numbers as training accuracy, not as an estimate.",),
+    ),
+)
+SETS_BY_KEY = {s.key: s for s in SETS}
+
+
+def _first_contact_cell(first: tuple[int, int, int] | None) -> str:
+    if first is None:
+        return "(tuned on it)"
+    correct, matched, positives = first
+    return f"{correct / matched:.3f} / **{correct / positives:.3f}** ({correct}/{positives})"
+
+
+def render(reports: dict[str, Report]) -> str:
+    """docs/evaluation.md for the sets in ``reports`` (keyed by ``EvalSet.key``), newest set first."""
+    sets = [s for s in SETS if s.key in reports]
     out = [
         "# Resolver evaluation",
         "",
@@ -400,132 +515,47 @@ def render(
         "",
         f"Command: `{COMMAND}` (writes this file; exits 1 when any set's precision < 1.0).",
         "",
-        f"{['One', 'Two', 'Three', 'Four'][n_sets - 1]} labelled set{'s' if n_sets > 1 else ''}, scored separately:",
+        "Goal (issue 3): no wrong paper accepted (precision 1.0) while resolving at least 95 % of the titles that",
+        "exist. A set measures that honestly only on its **first run**: every set after the dev set was written",
+        "without reading the resolver, its labels fixed before that run; each was then used to fix what it",
+        "missed (as classes of titles, never single rows), so its later numbers are no longer independent.",
         "",
-        f"- **dev set** (`{_rel(dev.source)}`): the matcher was **tuned on this set** (it started at precision"
-        " 0.972 / recall 0.921), so its numbers are optimistic.",
+        "| set | rows | first run: precision / **recall** | now: precision | now: recall | wrong acceptances now |",
+        "|---|---|---|---|---|---|",
     ]
-    if heldout is not None:
-        out += [
-            f"- **held-out set** (`{_rel(heldout.source)}`): written **after** the tuning, without reading the"
-            " matcher (`pipeline/titles.py`, `pipeline/matching.py`, `pipeline/resolve.py`) and not adjusted to"
-            " the resolver's answers.",
-            "",
-            "**Its first contact is the honest estimate: precision 1.000 (42/42), recall 0.677 (42/62).** No wrong"
-            " paper was accepted; the 20 misses were titles with a short name in front (`ViT: …`, `CLIP - …`, 12),"
-            " a citation around the title (`…, Vaswani et al. 2017`, 6), `Distillation` vs `Distilling` (1) and a"
-            " bracketed Chinese lead-in the list parser rejected (1). The matcher and the parser were then changed"
-            " for these *classes* (leading labels, citation pieces, -ation stems, bracketed lead-ins), so the"
-            " numbers below are after that change and the set is no longer independent; a fresh held-out set is"
-            " the next measurement to make.",
-        ]
-    if heldout2 is not None:
-        out += [
-            "",
-            f"- **{HELDOUT2_LABEL}** (`{_rel(heldout2.source)}`): written after those changes, without reading"
-            " the matcher or the list parser (`pipeline/titles.py`, `matching.py`, `resolve.py`, `listtext.py`,"
-            " `markdown_lists.py`), the other two sets or this file; labels fixed before its first run and never"
-            " changed after seeing results.",
-            "",
-            "**Its first contact was the honest estimate at the time: precision 1.000 (39/39), recall 0.780 (39/50).**"
-            " Two generic bugs it exposed were fixed afterwards (a citation in brackets, `(Ba et al., 2016)`, was"
-            " only half ignored; a leading name with digits, `word2vec:`, was read as a version number): 0.820;"
-            " then one gap class it showed was closed (shorthands `LMs`, `LLMs`, `Nets` and number words such as"
-            " `Two` are read as the words and digits titles use): 0.900 below. So it is no longer independent; the"
-            " remaining misses are known gaps: numbers reformatted (`100k+`), a dataset name with a version in"
-            " brackets (`(SQuAD 2.0)`), and commentary the list parser keeps (`- github link`, an emoji).",
-        ]
-    if heldout3 is not None:
-        hits3 = [r for r in heldout3.correct if r.expected != "none"]
-        out += [
-            "",
-            f"- **{HELDOUT3_LABEL}** (`{_rel(heldout3.source)}`): written on 2026-11-28 after all the matcher"
-            " changes above, without reading the matcher or the list parser (`pipeline/titles.py`, `matching.py`,"
-            " `resolve.py`, `listtext.py`, `markdown_lists.py`), the other three sets or this file; labels fixed"
-            " before its first run and never changed after seeing results; never used to tune.",
-            "",
-            "**Its first contact is the current honest estimate: precision 1.000 (41/41), recall 0.774 (41/53).**"
-            " Three classes of its misses were then handled in the matcher (Google Scholar's `[PDF] arxiv.org`"
-            " tags in front, an `arXiv preprint` tail, an acronym in brackets inside the title), so the numbers"
-            f" below (precision {heldout3.precision:.3f}, recall {heldout3.recall:.3f}"
-            f" ({len(hits3)}/{len(heldout3.positives)})) are after that change and the set is no longer"
-            " independent. The next honest measurement needs a fresh set.",
-        ]
-    sets = [("dev (tuned on)", dev)]
-    if heldout is not None:
-        sets.append(("held-out", heldout))
-    if heldout2 is not None:
-        sets.append((HELDOUT2_LABEL, heldout2))
-    if heldout3 is not None:
-        sets.append((HELDOUT3_LABEL, heldout3))
-    if len(sets) > 1:
-        out += [
-            "",
-            "| set | rows | precision | recall | wrong acceptances | misses |",
-            "|---|---|---|---|---|---|",
-        ]
-        for label, rep_ in sets:
-            out.append(
-                f"| {label} | {len(rep_.rows)} | **{rep_.precision:.3f}** ({len(rep_.correct)}/{len(rep_.matched)})"
-                f" | **{rep_.recall:.3f}** | {len(rep_.wrong)} | {len(rep_.misses)} |"
-            )
-    out.append("")
-    if heldout3 is not None:
-        out += render_set(
-            heldout3,
-            "Held-out set 3",
-            [
-                f"{HELDOUT3_LABEL[0].upper()}{HELDOUT3_LABEL[1:]}. Titles as researchers paste them into",
-                "markdown reading lists, English and Chinese mixed: Google Scholar copies with `[PDF]` / `[HTML]`",
-                "prefixes and `arXiv preprint arXiv:…` tails (only correct ids, or none), smart quotes, a subtitle",
-                "after ` - ` instead of `:`, a stray period, `v2` suffixes, parenthesised acronyms in the middle",
-                "(`(RAG)`, `(DPO)`), British spelling, `w/` and `&`, a doubled word, a missing first word, Chinese",
-                "notes, table rows with a venue; and `none` rows for real papers absent from the corpus that are",
-                "close to papers in it (sequels, revisited papers, surveys of a corpus paper's topic, the same",
-                "title with another model's name).",
-            ],
+    for s in sets:
+        r = reports[s.key]
+        out.append(
+            f"| {s.label} | {len(r.rows)} | {_first_contact_cell(s.first_contact)}"
+            f" | **{r.precision:.3f}** ({len(r.correct)}/{len(r.matched)}) | **{r.recall:.3f}** | {len(r.wrong)} |"
         )
-    if heldout2 is not None:
-        out += render_set(
-            heldout2,
-            "Held-out set 2",
-            [
-                f"{HELDOUT2_LABEL[0].upper()}{HELDOUT2_LABEL[1:]}. Titles as researchers write them in markdown",
-                "reading lists, English and Chinese mixed: emoji and `[pdf]` / `- github link` / venue or year",
-                "suffixes, Chinese notes, trailing `*` or `!!`, quotes and bold around the title, all caps,",
-                "lowercase, a missing space after a colon, British spelling, a word dropped from a long title,",
-                "swapped words, a one-letter typo, numbers written out, `LMs`/`LLMs` for language models, table",
-                "rows with a venue; and `none` rows for real papers absent from the corpus that share many words",
-                "with papers in it (follow-ups, v2 versions, surveys, titles that contain a corpus title).",
-            ],
-        )
-    if heldout is not None:
-        out += render_set(
-            heldout,
-            "Held-out set",
-            [
-                "Written after the matcher was tuned, without looking at the matcher's code. Titles as",
-                "researchers write them in reading lists: nickname or abbreviation in front, author/year or",
-                "venue appended, markdown links and bold, missing articles, British spelling, dropped",
-                "hyphens, reworded subtitles, typos, lowercase, Chinese commentary; and `none` rows for real",
-                "papers absent from the corpus that resemble papers in it (wrong version numbers of a",
-                "family, follow-up papers, shared title prefixes).",
-            ],
-        )
-    out += render_set(
-        dev,
-        "Dev set",
-        ["The matcher was tuned on these rows: read its numbers as training accuracy, not as an estimate."],
-    )
+    out += [""]
+    for s in sets:
+        r = reports[s.key]
+        hits = [x for x in r.correct if x.expected != "none"]
+        text = f"- **{s.label}** (`{_rel(r.source)}`): {s.written}"
+        if s.first_contact is not None:
+            text += f" First run: {_first_contact_cell(s.first_contact).replace('**', '')}."
+        if s.after:
+            text += f" {s.after}"
+        text += f" Now: precision {r.precision:.3f}, recall {r.recall:.3f} ({len(hits)}/{len(r.positives)})."
+        out += [text, ""]
+    for s in sets:
+        heading = s.label.split(" (")[0]
+        out += render_set(reports[s.key], heading[0].upper() + heading[1:], list(s.styles))
     out += [
         "## Notes",
         "",
         "- Each row is parsed as a one-line reading list (`- <title>`; rows starting with `|` as a table row",
-        "  under `| Title | Venue |`, which is how a list gives a year hint) with",
+        "  under a header that names its columns, which is how a list gives a venue/year hint) with",
         "  `readinglists.parse_markdown` + `merge_entries`, then resolved with `resolve.resolve_all`",
         "  (fresh HTTP cache, no previous resolutions, no overrides).",
         "- A wrong acceptance on a row expecting an id counts against precision *and* recall; it is listed",
         "  only under wrong acceptances.",
+        "- 67 of 67 on held-out 5 bounds recall only loosely: its one-sided 95 % lower confidence bound is 0.956",
+        "  (a resolver with recall 0.955 would still score 67/67 about one time in twenty-two). The earlier",
+        "  sets' first runs (0.68-0.87) are the history of what the resolver lacked; held-out 5 is the one",
+        "  measurement made after all those fixes.",
         "- Papers known to Semantic Scholar only (no arXiv id) cannot be put in the emulator corpus: every",
         "  `emulator.Paper` is keyed by its arXiv id, the S2 API always sends `externalIds.ArXiv`, and the",
         "  arXiv API serves every paper. Titles of such papers (GPT-1, GPT-2) are therefore labelled `none`",
@@ -554,31 +584,17 @@ def _summary(label: str, report: Report) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
-    parser.add_argument("--labelled", type=Path, default=LABELLED_PATH, help="dev set (the matcher was tuned on it)")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT_PATH, help="held-out set")
-    parser.add_argument(
-        "--heldout2", type=Path, default=HELDOUT2_PATH, help="held-out set 2 (written after the matcher changes)"
-    )
-    parser.add_argument(
-        "--heldout3",
-        type=Path,
-        default=HELDOUT3_PATH,
-        help="held-out set 3 (independent: written after all matcher changes, never used to tune)",
-    )
+    for s in SETS:
+        parser.add_argument(f"--{s.key}", type=Path, default=s.path, help=s.label)
     parser.add_argument("--out", type=Path, default=DOC_PATH)
     args = parser.parse_args(argv)
-    dev = evaluate(args.corpus, args.labelled)
-    heldout = evaluate(args.corpus, args.heldout)
-    heldout2 = evaluate(args.corpus, args.heldout2)
-    heldout3 = evaluate(args.corpus, args.heldout3)
+    reports = {s.key: evaluate(args.corpus, getattr(args, s.key)) for s in SETS}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(dev, heldout, heldout2, heldout3), encoding="utf-8")
-    _summary("dev set (tuned on)", dev)
-    _summary("held-out set", heldout)
-    _summary(HELDOUT2_LABEL, heldout2)
-    _summary(HELDOUT3_LABEL, heldout3)
+    args.out.write_text(render(reports), encoding="utf-8")
+    for s in SETS:
+        _summary(s.label, reports[s.key])
     print(f"→ {args.out}")
-    return 1 if min(dev.precision, heldout.precision, heldout2.precision, heldout3.precision) < 1.0 else 0
+    return 1 if min(r.precision for r in reports.values()) < 1.0 else 0
 
 
 if __name__ == "__main__":
