@@ -24,11 +24,12 @@ from pipeline import arxiv_source, matching, s2_source
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
 from pipeline.models import Candidate, Resolution, TitleRecord
+from pipeline.titles import query_title
 
 log = logging.getLogger(__name__)
 
 #: Bump when the matcher changes in a way that should revisit earlier non-matches.
-RESOLVER_VERSION = 1
+RESOLVER_VERSION = 2  # 2: notes, references and whole titles inside a line read past; identifier-only lines
 
 #: Threads working on titles. Two would do for two hosts; a few more keep a host busy while
 #: another thread is waiting on the other host's gate.
@@ -119,7 +120,7 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
     """Search the routes for one title and decide. Network failures give ``error``, never ``unmatched``."""
     candidates: list[Candidate] = []
     failures: list[FetchError] = []
-    query = record.title
+    query = query_title(record.title)  # the title inside a pasted reference; scoring still sees the whole line
 
     def attempt(fetch: Callable[[], list[Candidate]]) -> None:
         try:

@@ -600,3 +600,68 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         score = SUBSTITUTION_CAP
         why = f"this title says more ({', '.join(sorted(lone_c))})"
     return round(score, 4), why
+
+
+# ------------------------------------------------------------------------------ search queries
+
+_INITIALS = re.compile(r"(?:^|[\s,])[A-Z]\.(?:\s?-?[A-Z]\.)*(?=[\s,]|$)|\b[A-Z]{1,2}\b(?=,|\s*$)")
+_NAME = r"[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,3}"
+#: "Jacob Devlin, Ming-Wei Chang, Kenton Lee, and Kristina Toutanova": three or more names in a row.
+_NAME_LIST = re.compile(rf"^{_NAME}(?:,\s*(?:and\s+)?{_NAME}){{2,}},?\s*(?:and\s+{_NAME})?$")
+_VENUE_START = re.compile(
+    r"^\s*\(?(?:in\b|in:|proc\b|proceedings|advances in|arxiv|corr\b|journal|conference|transactions|pp\.|pages"
+    r"|vol\.|volume)",
+    re.IGNORECASE,
+)
+_YEAR_IN = re.compile(r"\b(?:19|20)\d{2}\b")
+#: GB/T 7714 (Chinese references) marks the type after the title: "...understanding[C]//Proceedings ...".
+_GBT_MARK = re.compile(r"\[(?:J|C|M|D|R|S|P|N|A|Z|EB/OL)\](?://.*)?$")
+_QUOTED = re.compile(r"[\"“]([^\"“”]{8,}?)[,.]?[\"”]")
+_LEADING_CITATION = re.compile(
+    r"^\s*(?:[^.()]*?\bet al\.?,?\s*)?\(?(?:19|20)\d{2}[a-z]?\)?[.,:]?\s+|^\s*[^.()]*?\bet al\.?,?\s+"
+)
+
+
+def _sentences(text: str) -> list[str]:
+    ends = list(_SENTENCE_END.finditer(text))
+    starts = [0, *(m.end() for m in ends)]
+    stops = [*(m.start() for m in ends), len(text)]
+    return [text[a:b] for a, b in zip(starts, stops, strict=True)]
+
+
+def _authors_like(piece: str) -> bool:
+    p = piece.strip()
+    return "et al" in p or " & " in p or (bool(_INITIALS.search(p)) and "," in p) or bool(_NAME_LIST.match(p))
+
+
+def _venue_like(piece: str) -> bool:
+    return bool(_VENUE_START.match(piece)) or bool(_YEAR_IN.search(piece))
+
+
+def _title_likeness(piece: str) -> float:
+    """Longer is likelier a title; authors and venue/year pieces are not titles."""
+    words = [w for w in normalise_title(piece).split() if not w.isdigit()]
+    if len(words) < 2:
+        return 0.0
+    return len(words) - 100.0 * _authors_like(piece) - 50.0 * _venue_like(piece)
+
+
+def query_title(written: str) -> str:
+    """What to send to the search engines for a title as written: the title inside a pasted reference.
+
+    A title-match endpoint given a whole reference (authors, year, venue, pages) may find nothing and
+    arXiv's phrase search certainly does, so the search gets the quoted title of an MLA/IEEE reference,
+    the sentence of an APA/ACL/GB-T reference that is neither the authors nor the venue, or the title
+    without a Google Scholar tag or a citation around it. Anything else is sent as written. Only the
+    query changes: candidates are still scored against the whole written line.
+    """
+    text = _SCHOLAR_TAGS.sub("", written).strip()
+    quoted = [m for m in _QUOTED.finditer(text) if len(normalise_title(m.group(1)).split()) >= 3]
+    if len(quoted) == 1 and _authors_like(text[: quoted[0].start()].rstrip(" ,")):
+        return quoted[0].group(1).strip(" ,.")
+    sentences = _sentences(text)
+    if 2 <= len(sentences) < REFERENCE_MAX_SENTENCES and any(_authors_like(p) or _venue_like(p) for p in sentences):
+        best = max((_LEADING_CITATION.sub("", p) for p in sentences), key=_title_likeness)
+        if _title_likeness(best) >= 3:
+            return _GBT_MARK.sub("", best).strip(' "“”.,')
+    return _without_citation(text) or text
