@@ -24,7 +24,7 @@ from pipeline import arxiv_source, matching, s2_source
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
 from pipeline.models import Candidate, Resolution, TitleRecord
-from pipeline.titles import query_title
+from pipeline.title_context import query_title
 
 log = logging.getLogger(__name__)
 
