@@ -95,23 +95,27 @@ def _reference_titles(written: str) -> list[tuple[str, str]]:
     The rest (authors with initials, year, venue) may not hold a negation or a "revisited"/"survey"-type
     word; whether the run is the candidate's whole title is the caller's check.
     """
-    ends = list(_SENTENCE_END.finditer(written))
-    if not ends or len(ends) >= REFERENCE_MAX_SENTENCES:
+    bounds = _sentence_bounds(written)
+    if not 2 <= len(bounds) <= REFERENCE_MAX_SENTENCES:
         return []
-    starts = [0, *(m.end() for m in ends)]
-    stops = [*(m.start() for m in ends), len(written)]
-    bounds = list(zip(starts, stops, strict=True))
     out: list[tuple[str, str]] = []
     for i in range(len(bounds)):
         for j in range(i, min(i + REFERENCE_TITLE_SENTENCES, len(bounds))):
             run = written[bounds[i][0] : bounds[j][1]]
-            rest = f"{written[: bounds[i][0]]} {written[bounds[j][1] :]}"
             before, after = written[: bounds[i][0]].strip(" ."), written[bounds[j][1] :].strip(" .")
             rest = " … ".join(p for p in (before, after) if p)
             words = set(normalise_title(rest).split())
             if len(_words_of(run)) >= 2 and not words & (_ANOTHER_PAPER | _NEGATIONS):
                 out.append((run, rest))
     return out
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``: pieces between a period and a space ("Iwasawa, Y. Large ...")."""
+    ends = list(_SENTENCE_END.finditer(text))
+    starts = [0, *(m.end() for m in ends)]
+    stops = [*(m.start() for m in ends), len(text)]
+    return list(zip(starts, stops, strict=True))
 
 
 def _words_of(text: str) -> list[str]:
@@ -302,13 +306,6 @@ _LEADING_CITATION = re.compile(
 )
 
 
-def _sentences(text: str) -> list[str]:
-    ends = list(_SENTENCE_END.finditer(text))
-    starts = [0, *(m.end() for m in ends)]
-    stops = [*(m.start() for m in ends), len(text)]
-    return [text[a:b] for a, b in zip(starts, stops, strict=True)]
-
-
 def _authors_like(piece: str) -> bool:
     p = piece.strip()
     return "et al" in p or " & " in p or (bool(_INITIALS.search(p)) and "," in p) or bool(_NAME_LIST.match(p))
@@ -339,8 +336,8 @@ def query_title(written: str) -> str:
     quoted = [m for m in _QUOTED.finditer(text) if len(normalise_title(m.group(1)).split()) >= 3]
     if len(quoted) == 1 and _authors_like(text[: quoted[0].start()].rstrip(" ,")):
         return quoted[0].group(1).strip(" ,.")
-    sentences = _sentences(text)
-    if 2 <= len(sentences) < REFERENCE_MAX_SENTENCES and any(_authors_like(p) or _venue_like(p) for p in sentences):
+    sentences = [text[a:b] for a, b in _sentence_bounds(text)]
+    if 2 <= len(sentences) <= REFERENCE_MAX_SENTENCES and any(_authors_like(p) or _venue_like(p) for p in sentences):
         best = max((_LEADING_CITATION.sub("", p) for p in sentences), key=_title_likeness)
         if _title_likeness(best) >= 3:
             return _GBT_MARK.sub("", best).strip(' "“”.,')
