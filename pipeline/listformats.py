@@ -399,11 +399,10 @@ def parse_bibtex(text: str, source_file: str) -> tuple[list[ListEntry], list[Ski
     A syntax error is a fatal problem naming the entry (``@article{key``) and its line.
     """
     parser = _Parser(source_file, plain_text=False)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        parser.problems.append(ListProblem(source_file, 1, "empty file: no titles in it", fatal=False))
+    content = parser.content(text)
+    if content is None:
         return parser.entries, parser.skipped, parser.problems
+    text = content
     bib_entries, errors = read_bibtex(text)
     for err in errors:
         where = f" (noticed at line {err.error_line})" if err.error_line != err.line else ""

@@ -127,6 +127,15 @@ class _Parser:
         #: In the body of a heading that is itself a title (its bullets are notes about that paper).
         self.under_title_heading = False
 
+    def content(self, text: str) -> str | None:
+        """The file's text without a byte-order mark, or None (an "empty file" problem noted) when it has none."""
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if not text.strip():
+            self.problems.append(ListProblem(self.source_file, 1, "empty file: no titles in it", fatal=False))
+            return None
+        return text
+
     def skip(self, line: int, text: str, reason: str) -> None:
         self.skipped.append(SkippedLine(self.source_file, line, _collapse(text), reason))
 
@@ -264,12 +273,10 @@ class _Parser:
 
     # -- whole text -----------------------------------------------------------------------
     def run(self, text: str) -> None:
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        if not text.strip():
-            self.problems.append(ListProblem(self.source_file, 1, "empty file: no titles in it", fatal=False))
+        content = self.content(text)
+        if content is None:
             return
-        lines = [ln.rstrip("\r") for ln in text.split("\n")]
+        lines = [ln.rstrip("\r") for ln in content.split("\n")]
         i, n = 0, len(lines)
         in_fence = False
         in_comment = False

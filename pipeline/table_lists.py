@@ -91,11 +91,10 @@ def parse_table_file(text: str, source_file: str) -> tuple[list[ListEntry], list
     which cell is which could attach wrong hints). No title column is a fatal problem.
     """
     parser = _Parser(source_file, plain_text=False)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        parser.problems.append(ListProblem(source_file, 1, "empty file: no titles in it", fatal=False))
+    content = parser.content(text)
+    if content is None:
         return parser.entries, parser.skipped, parser.problems
+    text = content
     physical = text.split("\n")
     is_tsv = source_file.lower().endswith(".tsv")
 
