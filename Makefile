@@ -54,7 +54,7 @@ bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/
 	$(PY) -m benchmarks.run
 
 .PHONY: evaluate
-evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation set → docs/evaluation.md
+evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation sets → docs/evaluation.md
 	$(PY) -m evaluation.run
 
 .PHONY: lint
