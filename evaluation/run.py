@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator import Emulator, load_corpus, pipeline_config_text
-from pipeline import resolve
-from pipeline.config import load_settings
+from pipeline import arxiv_source, resolve, s2_source
+from pipeline.config import Settings, load_settings
 from pipeline.listtext import clean_title, is_title, parse_venue
 from pipeline.markdown_lists import _split_row
 from pipeline.models import Resolution, TitleRecord
 from pipeline.readinglists import merge_entries, parse_markdown
+from pipeline.resolve import ARXIV_NO_ENTRY, unknown_identifier
 from pipeline.session import HttpClient
 
 HERE = Path(__file__).resolve().parent
@@ -244,6 +245,29 @@ def _rounds(rows: list[Row]) -> list[list[Row]]:
     return rounds
 
 
+def confirm_identifiers(http: HttpClient, settings: Settings, rows: list[Row]) -> None:
+    """Apply the pipeline's check of list identifiers (``resolve.unknown_identifier``, done by its catalogue
+    stage) to rows matched by an arXiv id written on the line: one arXiv and one S2 request for all."""
+    given = [r for r in rows if r.resolution is not None and r.resolution.route == "identifier"]
+    ids = sorted({r.resolution.arxiv_id for r in given if r.resolution and r.resolution.arxiv_id})
+    if not ids:
+        return
+    records, missing = arxiv_source.fetch_records(http, settings, ids)
+    s2 = s2_source.fetch_batch(http, settings, [f"ARXIV:{i}" for i in ids])
+    for row in given:
+        res = row.resolution
+        assert res is not None
+        if not res.arxiv_id:
+            continue
+        arxiv_entry = {
+            "record": records.get(res.arxiv_id),
+            "error": ARXIV_NO_ENTRY if res.arxiv_id in missing else None,
+        }
+        s2_record = s2.get(f"ARXIV:{res.arxiv_id}")
+        s2_entry = {"record": s2_record, "unknown": s2_record is None}
+        row.resolution = unknown_identifier(res, arxiv_entry, s2_entry) or res
+
+
 def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PATH) -> Report:
     rows = load_rows(labelled_path)
     for row in rows:
@@ -272,6 +296,7 @@ def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PAT
                 )
                 for row in batch:
                     row.resolution = results[row.record.norm]  # type: ignore[union-attr]
+            confirm_identifiers(http, settings, rows)
         finally:
             http.close()
         stats = emu.stats()

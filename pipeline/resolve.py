@@ -13,12 +13,14 @@ host at its pace whatever the number of threads.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline import arxiv_source, matching, s2_source
 from pipeline.config import Settings
@@ -91,6 +93,37 @@ def identifier_resolution(record: TitleRecord, now: str) -> Resolution | None:
         title=None,
         reason=f"identifier given in the list ({found})",
         resolved_at=now,
+    )
+
+
+#: What the arXiv stage records for an id that the API answered without an entry (unknown to arXiv).
+ARXIV_NO_ENTRY = "arXiv returned no entry for this id"
+
+
+def unknown_identifier(
+    res: Resolution, arxiv_entry: Mapping[str, Any], s2_entry: Mapping[str, Any]
+) -> Resolution | None:
+    """The decision to show instead when a list's arXiv id is known to neither arXiv nor Semantic Scholar.
+
+    An identifier on the line is taken without searching, but a mistyped one (``2305.14341``) names no
+    paper: presenting it as matched would put an empty row in the catalogue. Only when *both* sources
+    say so (arXiv answered without an entry, S2's batch answered null) is it a typo rather than a
+    bad minute at one of them; the row then shows as unmatched with what to check.
+    """
+    if res.route != "identifier" or res.status != "matched" or not res.arxiv_id:
+        return None
+    arxiv_unknown = not arxiv_entry.get("record") and arxiv_entry.get("error") == ARXIV_NO_ENTRY
+    s2_unknown = bool(s2_entry.get("unknown")) and not s2_entry.get("record")
+    if not (arxiv_unknown and s2_unknown):
+        return None
+    return dataclasses.replace(
+        res,
+        status="unmatched",
+        score=None,
+        reason=(
+            f"the list gives arXiv {res.arxiv_id}, which neither arXiv nor Semantic Scholar knows:"
+            " check the id in the list (a typo?)"
+        ),
     )
 
 

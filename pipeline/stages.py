@@ -268,7 +268,7 @@ def run_arxiv(ctx: Context) -> Path:
             store[key] = {"record": record.to_dict(), "fetched_at": stamp, "error": None}
         for key in missing:
             if key not in records:
-                _mark_failed(store, [key], "arXiv returned no entry for this id", ctx.now)
+                _mark_failed(store, [key], resolve.ARXIV_NO_ENTRY, ctx.now)
         save_store(path, store, ctx)  # checkpoint after every batch
         ctx.progress.step("arxiv", min(number, len(batches)), len(batches), force=True)
     save_store(path, store, ctx)
@@ -429,6 +429,20 @@ def build_rows(
     return list(rows.values()), incomplete
 
 
+def confirm_identifiers(
+    pairs: list[tuple[TitleRecord, Resolution]],
+    arxiv_store: dict[str, dict[str, Any]],
+    s2_store: dict[str, dict[str, Any]],
+) -> list[tuple[TitleRecord, Resolution]]:
+    """The decisions, with list identifiers that no source knows shown as unmatched (``resolve.unknown_identifier``)."""
+    out = []
+    for record, res in pairs:
+        entry_arxiv = arxiv_store.get(res.arxiv_id or "", {})
+        entry_s2 = s2_store.get(s2_request_id(record, res) or "", {})
+        out.append((record, resolve.unknown_identifier(res, entry_arxiv, entry_s2) or res))
+    return out
+
+
 def _match_note(res: Resolution) -> str | None:
     note = res.reason or ""
     if res.best_rejected and res.status != "matched":
@@ -440,9 +454,9 @@ def _match_note(res: Resolution) -> str | None:
 
 def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically)."""
-    pairs = current_resolutions(ctx)
     arxiv_store = load_store(ctx.interim(ARXIV_FILE))
     s2_store = load_store(ctx.interim(S2_FILE))
+    pairs = confirm_identifiers(current_resolutions(ctx), arxiv_store, s2_store)
     rows, incomplete = build_rows(pairs, arxiv_store, s2_store, ctx.settings.run.data_origin)
     frame = catalogue.to_frame(rows)
     meta = catalogue.run_metadata(

@@ -109,3 +109,24 @@ def test_similar_but_wrong_answers_are_rejected_with_the_reason(
     assert "numbers differ" in longformer2.match_note and "2004.05150" in longformer2.match_note
     # The real Longformer is still matched exactly once, to its own row.
     assert (frame.arxiv_id == "2004.05150").sum() == 1
+
+
+def test_a_list_identifier_no_source_knows_is_shown_unmatched_with_what_to_check(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    """A mistyped arXiv id is taken without searching, but must not become an empty "matched" row."""
+    config = make_settings(emulator)
+    (config.parent / "raw" / "extra.md").write_text(
+        "# Extra\n\n- https://arxiv.org/abs/2305.99999\n- arXiv:1810.04805\n", encoding="utf-8"
+    )
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out  # the list is wrong, not the run: review.md says what to fix
+    frame = load_catalogue(config.parent / "enriched")
+    assert frame is not None
+    typo = frame[frame.entry_title == "arXiv:2305.99999"].iloc[0]
+    assert typo.match_status == "unmatched" and typo.arxiv_id is pd.NA
+    assert "neither arXiv nor Semantic Scholar knows" in typo.match_note
+    bert = frame[frame.arxiv_id == "1810.04805"].iloc[0]
+    assert bert.match_status == "matched" and bert.title.startswith("BERT")  # the real title, from arXiv
+    review = (config.parent / "enriched" / "review.md").read_text(encoding="utf-8")
+    assert "### arXiv:2305.99999" in review and "check the id in the list" in review

@@ -363,3 +363,25 @@ def test_the_search_query_is_the_title_inside_a_pasted_reference(written: str, q
     """Search engines get the title, not the authors and venue: a title-match endpoint given a whole
     reference may find nothing, and arXiv's phrase search certainly does."""
     assert query_title(written) == query
+
+
+@pytest.mark.parametrize(
+    ("arxiv_entry", "s2_entry", "unmatched"),
+    [
+        ({"record": None, "error": "arXiv returned no entry for this id"}, {"record": None, "unknown": True}, True),
+        ({"record": None, "error": "arXiv returned no entry for this id"}, {"record": {"paper_id": "x"}}, False),
+        ({"record": None, "error": "arXiv: HTTP 503"}, {"record": None, "unknown": True}, False),  # a bad minute
+        ({"record": {"arxiv_id": "2305.14314"}, "error": None}, {"record": None, "unknown": True}, False),
+    ],
+)
+def test_a_list_identifier_is_unmatched_only_when_no_source_knows_it(
+    arxiv_entry: dict, s2_entry: dict, unmatched: bool
+) -> None:
+    from pipeline.models import Resolution
+    from pipeline.resolve import unknown_identifier
+
+    given = Resolution("x", "matched", score=1.0, route="identifier", arxiv_id="2305.14314")
+    decided = unknown_identifier(given, arxiv_entry, s2_entry)
+    assert (decided is not None and decided.status == "unmatched") is unmatched
+    searched = Resolution("x", "matched", score=1.0, route="s2-match", arxiv_id="2305.14314")
+    assert unknown_identifier(searched, arxiv_entry, s2_entry) is None  # only list identifiers are in question
