@@ -71,8 +71,12 @@ _LATIN_THEN_CJK_RE = re.compile(f"^([^{_CJK}]*?[^\\s{_CJK}])\\s+([{_CJK}].*)$")
 _CJK_WORDS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、 ]{1,20}"
 #: ... or a word or two of Chinese and a space: ``百度 ERNIE 1.0: ...``.
 _CJK_IDEOS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,12}"
+#: ... or Chinese glued to a short name and a separator before the title: ``清华ERNIE - ERNIE: ...``,
+#: ``百度ERNIE 1.0：ERNIE: ...``.
+_CJK_NAMED = f"{_CJK_IDEOS}[A-Za-z0-9.\\- ]{{1,20}}?\\s*(?:[：:]|\\s[-–—]{{1,2}}\\s|——)"
 _CJK_LEADIN_RE = re.compile(
-    f'^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)])|(?:{_CJK_IDEOS}\\s))\\s*([A-Za-z0-9"“*\\[].*)$'
+    f"^((?:{_CJK_WORDS}[：:])|(?:[【\\[（(]{_CJK_WORDS}[】\\]）)])|(?:{_CJK_IDEOS}\\s)|(?:{_CJK_NAMED}))"
+    f'\\s*([A-Za-z0-9"“*\\[].*)$'
 )
 #: A dash separating a title from commentary: ——, —, --, – (any spacing) or " - " (spaced hyphen).
 _COMMENT_DASH_RE = re.compile(r"\s*(?:—+|-{2,}|–)\s*|\s+-\s+")
@@ -196,6 +200,8 @@ def is_title(text: str) -> tuple[bool, str]:
 
 #: Most words a lower-case bullet may have and still be taken as a title (longer is prose).
 LOWERCASE_TITLE_MAX_WORDS = 12
+#: ... unless a colon gives it a title's shape (``attention is not all you need: pure attention loses ...``).
+LOWERCASE_TITLE_WITH_COLON_MAX_WORDS = 20
 #: First words that start prose notes, not titles ("we ...", "but ...", "see ...").
 _PROSE_STARTS = {
     "we", "i", "my", "our", "this", "these", "those", "there", "here", "but", "and", "or", "so",
@@ -225,7 +231,8 @@ def lowercase_title_ok(text: str) -> tuple[bool, str]:
     """
     t = _collapse(_nfkc(text))
     words = t.split()
-    if not 3 <= len(words) <= LOWERCASE_TITLE_MAX_WORDS:
+    longest = LOWERCASE_TITLE_WITH_COLON_MAX_WORDS if t.count(":") == 1 else LOWERCASE_TITLE_MAX_WORDS
+    if not 3 <= len(words) <= longest:
         return False, f"lower-case text of {len(words)} words: a note, not a title"
     if not all(_LOWER_WORD_RE.match(w) for w in words) or t.count(":") > 1 or t.endswith(":"):
         return False, "lower-case text with punctuation: a note, not a title"
@@ -315,7 +322,7 @@ def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
     lead: str | None = None
     m = _CJK_LEADIN_RE.match(text)
     if m:
-        lead, text = m.group(1).strip().rstrip("：:").strip(), m.group(2)
+        lead, text = m.group(1).strip().rstrip("：:-–—").strip(), m.group(2)
     p = next((i for i, c in enumerate(text) if _CJK_RE.match(c)), None)
     if p is None or not re.search("[A-Za-z]", text[:p]) or not _CJK_IDEO_RE.search(text, p):
         return text, lead, None
@@ -361,6 +368,8 @@ def _split_candidate(text: str) -> tuple[str, str | None]:
     """Split a bullet body into (title candidate, commentary)."""
     text = text.strip()
     parts = _SPLIT_RE.split(text, maxsplit=1)
+    if len(parts) == 2 and parts[0].rstrip().endswith((":", "：", ",", "&")):
+        parts = [f"{parts[0].rstrip()} {parts[1].lstrip()}"]  # "Title:  Subtitle": two spaces typed, one title
     if len(parts) == 2 and parts[0].strip():
         text, rest = parts[0].strip(), parts[1].strip()
     else:

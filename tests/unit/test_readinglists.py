@@ -941,3 +941,42 @@ def test_a_passage_in_single_quotes_is_not_a_title() -> None:
     )
     entries, skipped, _ = parse_markdown(line + "\n", "quotes.md")
     assert not entries and len(skipped) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "notes"),
+    [
+        (
+            "- 百度ERNIE 1.0：ERNIE: Enhanced Representation through Knowledge Integration",
+            "ERNIE: Enhanced Representation through Knowledge Integration",
+            "百度ERNIE 1.0",
+        ),
+        (
+            "- 清华ERNIE - ERNIE: Enhanced Language Representation with Informative Entities",
+            "ERNIE: Enhanced Language Representation with Informative Entities",
+            "清华ERNIE",
+        ),
+        (
+            "- Don’t Stop Pre-training:  Adapt Language Models to Domains and Tasks",
+            "Don’t Stop Pre-training: Adapt Language Models to Domains and Tasks",
+            None,
+        ),
+        (
+            "- attention is not all you need: pure attention loses rank doubly exponentially with depth",
+            "attention is not all you need: pure attention loses rank doubly exponentially with depth",
+            None,
+        ),
+    ],
+)
+def test_glued_chinese_lead_ins_double_spaces_and_long_lower_case_titles(
+    line: str, title: str, notes: str | None
+) -> None:
+    entries, skipped, _ = parse_markdown(line + "\n", "more.md")
+    assert [(e.title, e.occurrence.notes) for e in entries] == [(title, notes)], skipped
+
+
+def test_a_long_lower_case_sentence_without_a_colon_is_still_a_note() -> None:
+    entries, skipped, _ = parse_markdown(
+        "- randomly shuffle the order of the sentences and then mask a few spans of text in each one\n", "n.md"
+    )
+    assert not entries and "lower-case text of" in skipped[0].reason
