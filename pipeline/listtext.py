@@ -217,7 +217,8 @@ def lowercase_title_ok(text: str) -> tuple[bool, str]:
     :func:`is_title` rejects text without capitals (lists use lower case for notes). A bullet is
     still taken as a title when it is *only* a plausible English title:
 
-    * 3 to :data:`LOWERCASE_TITLE_MAX_WORDS` words (longer lower-case lines are prose);
+    * 3 to :data:`LOWERCASE_TITLE_MAX_WORDS` words (longer lower-case lines are prose), or up to
+      :data:`LOWERCASE_TITLE_WITH_COLON_MAX_WORDS` with a colon (or one spaced dash, read as one);
     * every word is lower-case letters/digits, hyphens or apostrophes inside words allowed, at most
       one ``:`` ending a word (``bert: pre-training of ...``), and at least half the words purely
       alphabetic; so no sentence punctuation (``. , ; ! ?``), no parenthesised explanations
@@ -230,6 +231,8 @@ def lowercase_title_ok(text: str) -> tuple[bool, str]:
     ``### BART: ...`` are notes about BART ("randomly shuffling the order of the sentences").
     """
     t = _collapse(_nfkc(text))
+    if ":" not in t:
+        t = re.sub(r"\s+[-–—]{1,2}\s+", ": ", t, count=1)  # "constitutional ai - harmlessness from ai feedback"
     words = t.split()
     longest = LOWERCASE_TITLE_WITH_COLON_MAX_WORDS if t.count(":") == 1 else LOWERCASE_TITLE_MAX_WORDS
     if not 3 <= len(words) <= longest:

@@ -266,6 +266,8 @@ class _Parser:
         title = clean_title(candidate) or identifier_title(ids, s2)
         if not (always and title):
             ok, why = is_title(title)
+            if not ok and why.startswith("no capital letters"):
+                ok, why = lowercase_title_ok(title)  # the title column of a table: "| attention is all you need |"
             if not ok and not (title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title)):
                 self.skip(line_no, raw, why or "not a title")
                 return
