@@ -13,15 +13,15 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.title_text import (
-    _DIGIT,
-    _NEGATIONS,
-    _STOPWORDS,
-    _YEAR,
-    _compact,
-    _content_words,
-    _plain_numbers,
-    _version_tokens,
+    DIGIT_RE,
+    NEGATIONS,
+    STOPWORDS,
+    YEAR_RE,
+    compact,
+    content_words,
     normalise_title,
+    plain_numbers,
+    version_tokens,
 )
 
 #: Pieces of a citation around a title: "Vaswani et al. 2017", "Kingma & Ba", "ICLR 2015", "(2020)".
@@ -35,7 +35,7 @@ _CITATION_PIECE = re.compile(
 
 
 #: What a copy from Google Scholar carries around a title: "[PDF] arxiv.org ..." in front.
-_SCHOLAR_TAGS = re.compile(
+SCHOLAR_TAGS_RE = re.compile(
     r"^\s*(?:\[(?:PDF|HTML|DOC|BOOK|CITATION|C)\]\s*)+(?:[\w-]+(?:\.[\w-]+)+\s+)?", re.IGNORECASE
 )
 
@@ -50,7 +50,7 @@ _NOTE_AFTER_SEPARATOR = re.compile(
 #: Most words a tail note may have; a longer tail is more likely part of a title.
 NOTE_WORDS = 6
 #: A note that says the paper is about, or follows up, the titled one: then it names another paper.
-_ANOTHER_PAPER = frozenset(
+ANOTHER_PAPER_WORDS = frozenset(
     {"revisit", "revisited", "revisiting", "rethinking", "survey", "review", "reproduction", "reproducibility",
      "replication", "critique", "comment", "comments", "response", "reply", "erratum", "corrigendum", "extension",
      "extended", "sequel", "part", "follow", "successor", "beyond", "towards", "toward", "improving", "improved",
@@ -61,10 +61,10 @@ WHOLE_TITLE = 0.97
 #: Score of a whole title found inside a line of notes: sure, a little below the same title alone.
 WHOLE_TITLE_INSIDE = 0.98
 #: Marks such a reading among the tokens it may drop (never a real token: normalised tokens are alphanumeric).
-_WHOLE_TITLE_ONLY = "*"
+WHOLE_TITLE_ONLY = "*"
 
 
-def _without_notes(written: str) -> list[tuple[str, str]]:
+def without_notes(written: str) -> list[tuple[str, str]]:
     """The written title with a note at its end or in front removed: (remaining text, the note).
 
     Only notes that cannot turn the title into another paper's: no negation and no "revisited",
@@ -78,7 +78,7 @@ def _without_notes(written: str) -> list[tuple[str, str]]:
     m = _NOTE_IN_BRACKETS_IN_FRONT.match(written)
     if m:
         out.append((written[m.end() :], m.group(1).strip()))
-    return [(rest, note) for rest, note in out if len(note.split()) <= NOTE_WORDS and _harmless(note)]
+    return [(rest, note) for rest, note in out if len(note.split()) <= NOTE_WORDS and harmless_note(note)]
 
 
 #: A pasted reference is sentences: "Wang et al. (2023). <title>. ICLR." or "Kojima, T., ..., Iwasawa, Y. <title>.
@@ -89,7 +89,7 @@ _SENTENCE_END = re.compile(r"(?<=[^\s.])\.\s+(?=\S)")
 REFERENCE_MAX_SENTENCES = 24
 
 
-def _reference_titles(written: str) -> list[tuple[str, str]]:
+def reference_titles(written: str) -> list[tuple[str, str]]:
     """(one run of consecutive sentences, the rest) for a written title that reads like a pasted reference.
 
     The rest (authors with initials, year, venue) may not hold a negation or a "revisited"/"survey"-type
@@ -105,7 +105,7 @@ def _reference_titles(written: str) -> list[tuple[str, str]]:
             before, after = written[: bounds[i][0]].strip(" ."), written[bounds[j][1] :].strip(" .")
             rest = " … ".join(p for p in (before, after) if p)
             words = set(normalise_title(rest).split())
-            if len(_words_of(run)) >= 2 and not words & (_ANOTHER_PAPER | _NEGATIONS):
+            if len(_words_of(run)) >= 2 and not words & (ANOTHER_PAPER_WORDS | NEGATIONS):
                 out.append((run, rest))
     return out
 
@@ -157,7 +157,7 @@ def _separated(piece: str, at_end: bool) -> bool:
 def _citation_like(words: list[str]) -> bool:
     """Venue words and years only ("NeurIPS 2017", "ICLR'21"); a bare "2" would be a sequel's number."""
     has_venue = any(w in _VENUE_WORDS for w in words)
-    return bool(words) and all(w in _VENUE_WORDS or _YEAR.match(w) or (has_venue and len(w) == 2) for w in words)
+    return bool(words) and all(w in _VENUE_WORDS or YEAR_RE.match(w) or (has_venue and len(w) == 2) for w in words)
 
 
 #: First words of a tail that carries the title's sentence on ("... or is it?", "..., Except When It Isn't").
@@ -169,9 +169,9 @@ def _acceptable_rest(piece: str, at_end: bool, name: set[str]) -> bool:
     words = normalise_title(piece).split()
     if not words:
         return True  # punctuation, emoji, Chinese notes
-    if set(words) & (_ANOTHER_PAPER | _NEGATIONS) or re.search(r"n['’]t\b", piece):
+    if set(words) & (ANOTHER_PAPER_WORDS | NEGATIONS) or re.search(r"n['’]t\b", piece):
         return False
-    if any(_DIGIT.search(w) for w in words) and set(words) & name:
+    if any(DIGIT_RE.search(w) for w in words) and set(words) & name:
         return False  # "Llama 2: ... (Llama 3)": a version of the paper's own name
     if _citation_like(words) or (at_end and re.match(r"\s*by\s+[A-Z]", piece)):
         return True  # "... NeurIPS 2017", "... by Vaswani et al."
@@ -181,14 +181,14 @@ def _acceptable_rest(piece: str, at_end: bool, name: set[str]) -> bool:
         return False  # 'Beyond “Attention Is All You Need”': a title quoting this one
     lettered = [w for w in words if not w.isdigit()]
     if at_end:
-        if not lettered and not all(_YEAR.match(w) for w in words):
+        if not lettered and not all(YEAR_RE.match(w) for w in words):
             return False  # "... (2)", "... - 2": a sequel's number, not a note
-        if lettered and lettered[0] in _STOPWORDS | _RUNS_ON:
+        if lettered and lettered[0] in STOPWORDS | _RUNS_ON:
             return False  # "... - for Image Recognition" continues the title
         opener = piece.strip()[:1]
         if opener in ":-–—" and len(lettered) >= SUBTITLE_WORDS and not re.search(r"(19|20)\d{2}|et al", piece):
             return False  # "Deep Learning: Methods and Applications" is another paper's subtitle
-    elif lettered and lettered[-1] in _STOPWORDS:
+    elif lettered and lettered[-1] in STOPWORDS:
         return False
     return True
 
@@ -211,7 +211,7 @@ def _quoted_in_a_title(piece: str, at_end: bool) -> bool:
     return edge.isalnum()
 
 
-def _whole_title_inside(written: str, candidate: str) -> tuple[float, str] | None:
+def whole_title_inside(written: str, candidate: str) -> tuple[float, str] | None:
     """The candidate's whole title found word for word inside the line, the rest being notes.
 
     Lists wrap titles in every citation style there is (``Vaswani, Ashish, et al. "Attention is all you
@@ -221,16 +221,16 @@ def _whole_title_inside(written: str, candidate: str) -> tuple[float, str] | Non
     and year) and says nothing that would make it another paper.
     """
     nc = normalise_title(candidate)
-    if _compact(nc) not in _compact(normalise_title(written)):
+    if compact(nc) not in compact(normalise_title(written)):
         return None  # cheap test first: most candidates of most lines are not inside them
     ct = nc.split()
-    if len(_content_words(nc)) < INSIDE_MIN_WORDS:
+    if len(content_words(nc)) < INSIDE_MIN_WORDS:
         return None
-    text = _plain_numbers(unicodedata.normalize("NFKC", written))
+    text = plain_numbers(unicodedata.normalize("NFKC", written))
     located = _located_tokens(text)
     tokens = [t for t, _, _ in located]
     target = "".join(ct)
-    name = set(_version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    name = set(version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
     for i, token in enumerate(tokens):
         if not target.startswith(token):
             continue
@@ -250,14 +250,14 @@ def _whole_title_inside(written: str, candidate: str) -> tuple[float, str] | Non
     return None
 
 
-def _harmless(note: str) -> bool:
+def harmless_note(note: str) -> bool:
     """A note that cannot make the title another paper's: no negation, no "revisited"/"survey"/"part", and
     not a phrase that continues the title ("- for Image Recognition")."""
     words = normalise_title(note).split()
-    return not words or (words[0] not in _STOPWORDS and not set(words) & (_ANOTHER_PAPER | _NEGATIONS))
+    return not words or (words[0] not in STOPWORDS and not set(words) & (ANOTHER_PAPER_WORDS | NEGATIONS))
 
 
-def _is_citation(piece: str) -> bool:
+def is_citation(piece: str) -> bool:
     """Only author names with "et al."/"&"/"and", a venue and year, or a year ("Ba et al., 2016")."""
     piece = piece.strip()
     if re.fullmatch(r"arXiv preprint(?:\s+arXiv:\s*\S+)?(?:,?\s*(?:19|20)\d{2})?\.?", piece, re.IGNORECASE):
@@ -269,7 +269,7 @@ def _is_citation(piece: str) -> bool:
     )
 
 
-def _without_citation(written: str) -> str | None:
+def without_citation(written: str) -> str | None:
     """The written title with author/venue/year pieces around it removed, or None if there are none.
 
     Lists cite rather than title: "Attention Is All You Need, Vaswani et al. 2017",
@@ -280,7 +280,7 @@ def _without_citation(written: str) -> str | None:
     if len(pieces) < 2:
         return None
 
-    kept = [p for p in pieces if not _is_citation(p)]
+    kept = [p for p in pieces if not is_citation(p)]
     if not kept or len(kept) == len(pieces):
         return None
     return " ".join(kept)
@@ -332,7 +332,7 @@ def query_title(written: str) -> str:
     without a Google Scholar tag or a citation around it. Anything else is sent as written. Only the
     query changes: candidates are still scored against the whole written line.
     """
-    text = _SCHOLAR_TAGS.sub("", written).strip()
+    text = SCHOLAR_TAGS_RE.sub("", written).strip()
     quoted = [m for m in _QUOTED.finditer(text) if len(normalise_title(m.group(1)).split()) >= 3]
     if len(quoted) == 1 and _authors_like(text[: quoted[0].start()].rstrip(" ,")):
         return quoted[0].group(1).strip(" ,.")
@@ -341,4 +341,4 @@ def query_title(written: str) -> str:
         best = max((_LEADING_CITATION.sub("", p) for p in sentences), key=_title_likeness)
         if _title_likeness(best) >= 3:
             return _GBT_MARK.sub("", best).strip(' "“”.,')
-    return _without_citation(text) or text
+    return without_citation(text) or text

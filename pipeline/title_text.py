@@ -11,16 +11,14 @@ import unicodedata
 from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_DIGIT = re.compile(r"\d")
+DIGIT_RE = re.compile(r"\d")
 _POINT_ZERO = re.compile(r"(\d+)\.0\b")
-_YEAR = re.compile(r"^(19|20)\d{2}$")
-_ALPHA_PREFIX = re.compile(r"^([a-z]+)\d")
+YEAR_RE = re.compile(r"^(19|20)\d{2}$")
+ALPHA_PREFIX_RE = re.compile(r"^([a-z]+)\d")
 #: Words whose presence flips a title's meaning; counted, so "not not" differs from "not".
-_NEGATIONS = frozenset({"not", "no", "without", "non", "never", "nor"})
+NEGATIONS = frozenset({"not", "no", "without", "non", "never", "nor"})
 #: Words too common to tell two titles apart when one replaces another.
-_STOPWORDS = frozenset(
-    {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "by", "from", "at", "is"}
-)
+STOPWORDS = frozenset({"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "by", "from", "at", "is"})
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
 
 
@@ -32,7 +30,7 @@ def normalise_title(text: str) -> str:
     combining marks makes "Schütze" equal "Schutze"; punctuation and hyphens become spaces so
     "Pre-training" and "Pre training" agree.
     """
-    text = _plain_numbers(unicodedata.normalize("NFKC", text))
+    text = plain_numbers(unicodedata.normalize("NFKC", text))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold()
@@ -43,20 +41,20 @@ _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:,\d{3})+)(?![\d,]|\.\d)")
 _KILO = re.compile(r"(?<![\w.])(\d+)[kK](?![\w])")
 
 
-def _plain_numbers(text: str) -> str:
+def plain_numbers(text: str) -> str:
     """One spelling per number: "100,000+" and "100k+" are both "100000+"."""
-    if not _DIGIT.search(text):
+    if not DIGIT_RE.search(text):
         return text
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
     return _KILO.sub(lambda m: m.group(1) + "000", text)
 
 
-def _compact(norm: str) -> str:
+def compact(norm: str) -> str:
     return norm.replace(" ", "")
 
 
 @lru_cache(maxsize=1 << 16)
-def _version_tokens(text: str) -> tuple[str, ...]:
+def version_tokens(text: str) -> tuple[str, ...]:
     """Normalised tokens with "3.0" read as "3" and roman II-IV as digits, so "ERNIE 3" equals "ERNIE 3.0".
 
     Cached, like :func:`normalise_title`: one title is compared with many candidates and spellings."""
@@ -64,5 +62,5 @@ def _version_tokens(text: str) -> tuple[str, ...]:
     return tuple(_ROMAN.get(t, t) for t in normalise_title(text).split())
 
 
-def _content_words(norm: str) -> list[str]:
-    return [t for t in norm.split() if t not in _STOPWORDS and len(t) > 1]
+def content_words(norm: str) -> list[str]:
+    return [t for t in norm.split() if t not in STOPWORDS and len(t) > 1]

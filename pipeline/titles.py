@@ -1,4 +1,4 @@
-"""Title normalisation and similarity. Pure functions, no I/O.
+"""Title similarity: does a title as written name a candidate paper? Pure functions, no I/O.
 
 Reading lists spell titles loosely (case, ligatures, missing spaces, truncated endings, a stray
 "(Z)", a "GPT-3:" label in front), while search engines return titles that are close but
@@ -17,28 +17,28 @@ from collections import Counter
 from rapidfuzz import fuzz
 
 from pipeline.title_context import (
-    _ANOTHER_PAPER,
-    _SCHOLAR_TAGS,
-    _WHOLE_TITLE_ONLY,
+    ANOTHER_PAPER_WORDS,
+    SCHOLAR_TAGS_RE,
     WHOLE_TITLE,
     WHOLE_TITLE_INSIDE,
-    _harmless,
-    _is_citation,
-    _reference_titles,
-    _whole_title_inside,
-    _without_citation,
-    _without_notes,
+    WHOLE_TITLE_ONLY,
+    harmless_note,
+    is_citation,
+    reference_titles,
+    whole_title_inside,
+    without_citation,
+    without_notes,
 )
 from pipeline.title_text import (
-    _ALPHA_PREFIX,
-    _DIGIT,
-    _NEGATIONS,
-    _STOPWORDS,
-    _YEAR,
-    _compact,
-    _content_words,
-    _version_tokens,
+    ALPHA_PREFIX_RE,
+    DIGIT_RE,
+    NEGATIONS,
+    STOPWORDS,
+    YEAR_RE,
+    compact,
+    content_words,
     normalise_title,
+    version_tokens,
 )
 
 __all__ = ["normalise_title", "title_similarity", "distinguishing_tokens", "negation_mismatch", "substituted_words"]
@@ -63,11 +63,11 @@ def _forgiven_labels(tw: tuple[str, ...], sc: set[str]) -> set[str]:
     """Version labels in the written title whose name the candidate lacks entirely ("gpt", "3" of "GPT-3:")."""
     out: set[str] = set()
     for i, token in enumerate(tw):
-        if token in sc or not _DIGIT.search(token):
+        if token in sc or not DIGIT_RE.search(token):
             continue
-        glued = _ALPHA_PREFIX.match(token)
+        glued = ALPHA_PREFIX_RE.match(token)
         name = glued.group(1) if glued else (tw[i - 1] if i > 0 and tw[i - 1].isalpha() else None)
-        if name is not None and name not in sc and name not in _ANOTHER_PAPER:
+        if name is not None and name not in sc and name not in ANOTHER_PAPER_WORDS:
             out.update({token, name})
     return out
 
@@ -78,7 +78,7 @@ def _first_versions(tw: tuple[str, ...], tc: tuple[str, ...]) -> set[str]:
     for i, token in enumerate(tw):
         if token == "1" and i > 0 and tw[i - 1] in tc:
             after = tc.index(tw[i - 1]) + 1
-            if after == len(tc) or not _DIGIT.search(tc[after]):
+            if after == len(tc) or not DIGIT_RE.search(tc[after]):
                 return {"1"}
     return set()
 
@@ -91,16 +91,16 @@ def distinguishing_tokens(written: str, candidate: str) -> set[str]:
     "GPT-3: Language Models are Few-Shot Learners" is a label in front of the real title, while
     "ERNIE 2.0: ..." against "ERNIE: ..." is a different version of the same name.
     """
-    tw, tc = _version_tokens(written), _version_tokens(candidate)
+    tw, tc = version_tokens(written), version_tokens(candidate)
     sw, sc = set(tw), set(tc)
     forgiven = _forgiven_labels(tw, sc) | _first_versions(tw, tc)
-    return {t for t in sc - sw if _DIGIT.search(t)} | {t for t in sw - sc if _DIGIT.search(t) and t not in forgiven}
+    return {t for t in sc - sw if DIGIT_RE.search(t)} | {t for t in sw - sc if DIGIT_RE.search(t) and t not in forgiven}
 
 
 def negation_mismatch(a: str, b: str) -> bool:
     """True when the titles negate a different number of times ("not" vs none; "not not" vs "not")."""
-    ca = Counter(t for t in normalise_title(a).split() if t in _NEGATIONS)
-    cb = Counter(t for t in normalise_title(b).split() if t in _NEGATIONS)
+    ca = Counter(t for t in normalise_title(a).split() if t in NEGATIONS)
+    cb = Counter(t for t in normalise_title(b).split() if t in NEGATIONS)
     return ca != cb
 
 
@@ -111,10 +111,10 @@ def substituted_words(written: str, candidate: str) -> tuple[set[str], set[str]]
     against "... in Genomics"); a replaced content word means another paper unless it is a typo
     or two words written together ("FORLANGUAGE" for "for language").
     """
-    forgiven = _forgiven_labels(_version_tokens(written), set(_version_tokens(candidate)))
+    forgiven = _forgiven_labels(version_tokens(written), set(version_tokens(candidate)))
     # One-letter words ("(Z)") and version labels are not content words.
-    tw = [t for t in _version_tokens(written) if t not in _STOPWORDS and len(t) > 1 and t not in forgiven]
-    tc = [t for t in _version_tokens(candidate) if t not in _STOPWORDS and len(t) > 1]
+    tw = [t for t in version_tokens(written) if t not in STOPWORDS and len(t) > 1 and t not in forgiven]
+    tc = [t for t in version_tokens(candidate) if t not in STOPWORDS and len(t) > 1]
     only_w = [t for t in tw if t not in tc]
     only_c = [t for t in tc if t not in tw]
 
@@ -187,7 +187,7 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     title, and never when the note could make it another paper ("revisited", "survey", a negation).
     """
     best = _similarity(written, candidate)
-    candidate_words = set(_version_tokens(candidate))
+    candidate_words = set(version_tokens(candidate))
     # Readings of what was written, each with a note and the digit-bearing tokens it may drop.
     variants: list[tuple[str, str, frozenset[str]]] = []
     seen = {(written, frozenset[str]())}
@@ -204,50 +204,54 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     # A number word may answer a number the candidate has ("Llama Two" for "Llama 2"), nothing more.
     add(spelled, "reading shorthands and number words", frozenset(introduced))
     for text, _, allowed in readings():
-        add(_SCHOLAR_TAGS.sub("", text), "ignoring the search engine's tags", allowed)
+        add(SCHOLAR_TAGS_RE.sub("", text), "ignoring the search engine's tags", allowed)
     for text, _, allowed in readings():
-        add(_without_citation(text) or text, "ignoring the citation around it", allowed)
+        add(without_citation(text) or text, "ignoring the citation around it", allowed)
     for text, _, allowed in readings():
-        acronyms = set(_version_tokens(" ".join(_INNER_ACRONYM.findall(text))))
+        acronyms = set(version_tokens(" ".join(_INNER_ACRONYM.findall(text))))
         if not acronyms & candidate_words:  # only acronyms the candidate does not spell out itself
             add(_INNER_ACRONYM.sub("", text), "ignoring the acronym in brackets", allowed)
     for text, _, allowed in readings():
         label = _TRAILING_LABEL.search(text)
-        if label and (len(label.group(1).split()) <= 3 or _is_citation(label.group(1))) and _harmless(label.group(1)):
+        if (
+            label
+            and (len(label.group(1).split()) <= 3 or is_citation(label.group(1)))
+            and harmless_note(label.group(1))
+        ):
             add(text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", allowed)
     for text, _, allowed in readings():
         lead = _LEADING_LABEL.match(text)
         # Only a label none of whose words the candidate has: "BERT: ..." against a BERT paper is the title
         # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
-        words = frozenset(_version_tokens(lead.group(1))) if lead else frozenset()
+        words = frozenset(version_tokens(lead.group(1))) if lead else frozenset()
         if lead and not words & candidate_words:
             add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
-    name = set(_version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    name = set(version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
     for text, _, allowed in readings():
-        pieces = [(rest, note, "the list's note") for rest, note in _without_notes(text)]
-        pieces += [(run, rest, "the reference around the title") for run, rest in _reference_titles(text)]
+        pieces = [(rest, note, "the list's note") for rest, note in without_notes(text)]
+        pieces += [(run, rest, "the reference around the title") for run, rest in reference_titles(text)]
         for kept, note_text, what in pieces:
             # Numbers in the note may go when it versions something the paper is about ("… for SQuAD (SQuAD
             # 2.0)"), not the paper's own name ("ERNIE: … (ERNIE 2.0)" is ERNIE 2.0's paper, or a confusion).
-            note_words = frozenset(_version_tokens(note_text))
+            note_words = frozenset(version_tokens(note_text))
             numbers = note_words if not note_words & name else frozenset()
             shown = note_text if len(note_text) <= 60 else f"{note_text[:57]}…"
-            add(kept, f"ignoring {what} ({shown})", allowed | numbers | {_WHOLE_TITLE_ONLY})
+            add(kept, f"ignoring {what} ({shown})", allowed | numbers | {WHOLE_TITLE_ONLY})
     conflicts = distinguishing_tokens(written, candidate)
     for text, note, allowed in variants:
         # A reading may drop a citation's year or a label the candidate does not know, never a version
         # number the candidate contradicts.
         dropped = conflicts - distinguishing_tokens(text, candidate)
-        if any(not _YEAR.match(t) and t not in allowed for t in dropped):
+        if any(not YEAR_RE.match(t) and t not in allowed for t in dropped):
             continue
         score, why = _similarity(text, candidate)
-        if _WHOLE_TITLE_ONLY in allowed and score < WHOLE_TITLE:
+        if WHOLE_TITLE_ONLY in allowed and score < WHOLE_TITLE:
             continue  # a reading without a note counts only when what is left is the whole title
         if score > best[0]:
             best = (score, f"{why}; {note}")
     if best[0] < WHOLE_TITLE_INSIDE:
         for text in dict.fromkeys((written, spelled)):
-            inside = _whole_title_inside(text, candidate)
+            inside = whole_title_inside(text, candidate)
             if inside is not None and inside[0] > best[0]:
                 best = inside
     return best
@@ -259,7 +263,7 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         return 0.0, "empty title"
     if nw == nc:
         return SAME, "same title"
-    cw, cc = _compact(nw), _compact(nc)
+    cw, cc = compact(nw), compact(nc)
     if cw == cc:
         return SAME_SPACING, "same title apart from spacing"
 
@@ -274,7 +278,7 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         coverage = len(cw) / len(cc)
         prefix = round(0.55 + 0.45 * coverage, 4)
         written_main = _main_title(written)
-        if main and written_main == main and len(_content_words(normalise_title(written.partition(":")[2]))) >= 2:
+        if main and written_main == main and len(content_words(normalise_title(written.partition(":")[2]))) >= 2:
             # The whole main title plus part of the subtitle: a title cut short, not a shorter title.
             prefix = round(0.9 + 0.06 * coverage, 4)
         if prefix > score:
@@ -282,13 +286,13 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
     if main and nw == main and len(nw.split()) >= 3 and len(cw) >= 12 and score < MAIN_TITLE:
         score, why = MAIN_TITLE, "the written title is this paper's main title without its subtitle"
     subtitle = normalise_title(candidate.partition(":")[2]) if main else ""
-    if subtitle and nw == subtitle and len(_content_words(subtitle)) >= 4 and score < MAIN_TITLE:
+    if subtitle and nw == subtitle and len(content_words(subtitle)) >= 4 and score < MAIN_TITLE:
         score, why = MAIN_TITLE, f"the written title is this paper's subtitle, without its name ({main})"
 
     # The checks below compare only what both titles say: words cut off a truncated title do not count.
     compared = candidate
     if prefix_of_candidate:
-        compared = " ".join(_version_tokens(candidate)[: len(_version_tokens(written))])
+        compared = " ".join(version_tokens(candidate)[: len(version_tokens(written))])
     elif main and nw == main:
         compared = candidate.partition(":")[0]
     elif subtitle and nw == subtitle:
@@ -309,7 +313,7 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         lone_c
         and not prefix_of_candidate
         and compared is candidate
-        and len(_content_words(nw)) <= SHORT_TITLE_WORDS
+        and len(content_words(nw)) <= SHORT_TITLE_WORDS
         and score > SUBSTITUTION_CAP
     ):
         # In a short title every word counts: "Attention Is Not Quite All You Need" is another paper.
