@@ -19,9 +19,9 @@ from pipeline.title_text import (
     YEAR_RE,
     compact,
     content_words,
+    name_tokens,
     normalise_title,
     plain_numbers,
-    version_tokens,
 )
 
 #: Pieces of a citation around a title: "Vaswani et al. 2017", "Kingma & Ba", "ICLR 2015", "(2020)".
@@ -230,7 +230,7 @@ def whole_title_inside(written: str, candidate: str) -> tuple[float, str] | None
     located = _located_tokens(text)
     tokens = [t for t, _, _ in located]
     target = "".join(ct)
-    name = set(version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    name = name_tokens(candidate)
     for i, token in enumerate(tokens):
         if not target.startswith(token):
             continue

@@ -64,3 +64,10 @@ def version_tokens(text: str) -> tuple[str, ...]:
 
 def content_words(norm: str) -> list[str]:
     return [t for t in norm.split() if t not in STOPWORDS and len(t) > 1]
+
+
+def name_tokens(title: str) -> set[str]:
+    """Tokens of the name before a title's colon ("ERNIE" of "ERNIE: ..."); empty without a colon.
+
+    A note that versions these ("(ERNIE 2.0)") names another paper, not something the paper is about."""
+    return set(version_tokens(title.partition(":")[0])) if ":" in title else set()

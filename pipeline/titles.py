@@ -37,6 +37,7 @@ from pipeline.title_text import (
     YEAR_RE,
     compact,
     content_words,
+    name_tokens,
     normalise_title,
     version_tokens,
 )
@@ -226,7 +227,7 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
         words = frozenset(version_tokens(lead.group(1))) if lead else frozenset()
         if lead and not words & candidate_words:
             add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
-    name = set(version_tokens(candidate.partition(":")[0])) if ":" in candidate else set()
+    name = name_tokens(candidate)
     for text, _, allowed in readings():
         pieces = [(rest, note, "the list's note") for rest, note in without_notes(text)]
         pieces += [(run, rest, "the reference around the title") for run, rest in reference_titles(text)]
