@@ -115,15 +115,14 @@ def test_seed_corpus_is_labelled_fixture_and_complete():
     assert len({p.corpus_id for p in c}) == len(c)
 
 
-def test_synthetic_corpus_is_deterministic_and_fast():
+def test_synthetic_corpus_is_deterministic():
     a, b = synthetic_corpus(300, seed=3), synthetic_corpus(300, seed=3)
     assert [p.to_dict() for p in a] == [p.to_dict() for p in b]
     assert [p.title for p in synthetic_corpus(300, seed=4)] != [p.title for p in a]
     ids = [p.arxiv_id for p in a]
     assert len(set(ids)) == 300 and all(len(i) == 10 and i[4] == "." for i in ids)
-    t0 = time.perf_counter()
-    big = synthetic_corpus(20_000)
-    assert len(big) == 20_000 and time.perf_counter() - t0 < 2.5
+    big = synthetic_corpus(20_000)  # its build time is reported by `make bench` (guards)
+    assert len(big) == 20_000 and len({p.arxiv_id for p in big}) == 20_000
     both = synthetic_corpus(10, include_seed=True)
     assert len(both) == len(load_seed_corpus()) + 10
 
@@ -465,7 +464,7 @@ def test_fault_reset_truncated_empty_slow(client: Client, emu: Emulator):
     emu.inject("s2", "slow", delay_s=0.2)
     t0 = time.monotonic()
     assert client.s2("/paper/ARXIV:1810.04805").status_code == 200
-    assert time.monotonic() - t0 >= 0.2
+    assert time.monotonic() - t0 >= 0.2  # wall-clock: lower bound (the injected delay is the behaviour)
     assert emu.stats()["arxiv"]["by_status"]["reset"] == 1
 
 

@@ -13,8 +13,6 @@ messages list the offending rows with the resolver's reason. Same runs as ``make
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from evaluation.run import (
@@ -39,9 +37,7 @@ MIN_ROWS, MIN_POSITIVES, MIN_NONE = 65, 45, 18
 def reports() -> dict[str, Report]:
     out = {}
     for s in SETS:
-        started = time.monotonic()
         out[s.key] = evaluate(labelled_path=s.path)
-        assert time.monotonic() - started < 20, f"the {s.key} evaluation must stay fast (< 20 s)"
     return out
 
 

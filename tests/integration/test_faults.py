@@ -124,6 +124,7 @@ def test_rate_limits_are_errors_never_no_match(emulator: Any, make_settings: Cal
     assert code == 0, out
 
 
+@pytest.mark.timeout(300)  # the 150 s bound below is the assertion; pytest's 120 s default would pre-empt it
 def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
     emulator: Any, make_settings: Callable[..., Path], run_cli: Run, tmp_path: Path
 ) -> None:
@@ -150,7 +151,9 @@ def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
     code, out = run_cli("enrich", "--config", str(config), "-q")
     elapsed = time.monotonic() - start
     assert code == 1, out
-    assert elapsed < 30, elapsed
+    # The run must end because the circuit breaker opened, not because the 300 s retry budget ran out:
+    # half the budget is the generous bound that tells the two apart.
+    assert elapsed < 150, elapsed  # wall-clock: termination bound (the breaker is the behaviour)
     assert "INCOMPLETE" in out and "host marked down" in out
     after = load_catalogue(enriched)
     assert after is not None and before is not None

@@ -142,7 +142,7 @@ def test_retry_after_is_honoured(emulator: Any, make_http: Callable[..., HttpCli
     emulator.inject("s2", "429", retry_after=1)
     start = time.monotonic()
     s2_source.fetch_batch(http, settings_of(http), ["ARXIV:1810.04805"])
-    assert time.monotonic() - start >= 1.0
+    assert time.monotonic() - start >= 1.0  # wall-clock: lower bound (the wait is the behaviour)
 
 
 def test_budget_exhaustion_reports_the_reason(emulator: Any, tmp_path: Path) -> None:

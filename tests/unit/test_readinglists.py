@@ -693,19 +693,15 @@ def test_binary_list_file_is_fatal(tmp_path: Path, name: str, data: bytes, kind:
 
 
 @pytest.mark.parametrize("name", ["huge.md", "huge.txt", "huge.csv", "huge.tsv"])
-def test_megabyte_line_is_skipped_quickly(tmp_path: Path, name: str) -> None:
-    import time
-
+def test_megabyte_line_is_skipped_unparsed(tmp_path: Path, name: str) -> None:
+    # How fast it is skipped is measured side by side with a clean file in `make bench` (guards).
     hostile = ("[" * 300_000) + ("*a " * 150_000) + ("# " * 100_000) + ("| " * 50_000)
     head = "title\n" if name.endswith((".csv", ".tsv")) else ""
     body = f"{head}A Synthetic Title Before\n{hostile}\nA Synthetic Title After\n"
     if name.endswith(".md"):
         body = f"- A Synthetic Title Before\n{hostile}\n| a | b |\n{hostile}\n- A Synthetic Title After\n"
     (tmp_path / name).write_text(body, encoding="utf-8")
-    start = time.perf_counter()
     loaded = load_reading_lists(tmp_path)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, elapsed
     assert [e.title for e in loaded.entries] == ["A Synthetic Title Before", "A Synthetic Title After"]
     long_lines = [s for s in loaded.skipped if s.reason.startswith("line too long")]
     first = 3 if head else 2
@@ -724,17 +720,19 @@ def test_line_limit_is_2000_characters() -> None:
     ]
 
 
-def test_ten_thousand_duplicates_load_and_merge_fast(tmp_path: Path) -> None:
-    import time
+def test_ten_thousand_duplicates_merge_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merging is linear: one title normalisation per entry, however many duplicates (timed in `make bench`)."""
+    import pipeline.titles
 
+    calls = []
+    real = pipeline.titles.normalise_title
+    monkeypatch.setattr(pipeline.titles, "normalise_title", lambda t: calls.append(t) or real(t))
     spellings = ("ATTENTION is all you need.", "Attention Is All You Need")
     lines = [f"- {spellings[i % 2]}" for i in range(10_000)]
     (tmp_path / "dups.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    start = time.perf_counter()
     loaded = load_reading_lists(tmp_path)
     records = merge_entries(loaded.entries)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, elapsed
+    assert len(calls) == 10_000
     (record,) = records
     assert len(record.occurrences) == 10_000
     assert [o.line for o in record.occurrences[:3]] == [1, 2, 3]
