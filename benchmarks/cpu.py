@@ -42,7 +42,7 @@ def unique_titles(n: int, seed: int = 1) -> list[str]:
     """``n`` distinct made-up titles from the emulator's synthetic vocabulary (more combinations than its
     corpus uses)."""
     from emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
-    from pipeline.titles import normalise_title
+    from pipeline.matching.similarity import normalise_title
 
     rng = random.Random(seed)
     seen: set[str] = set()
@@ -77,11 +77,11 @@ def main(argv: list[str]) -> int:
     outdir = Path(argv[1])
     outdir.mkdir(parents=True, exist_ok=True)
 
-    from pipeline.catalogue import run_metadata, to_frame, write_catalogue
     from pipeline.config import MatchSettings
-    from pipeline.matching import decide
+    from pipeline.lists.load import merge_entries, parse_markdown
+    from pipeline.matching.decide import decide
     from pipeline.models import Candidate
-    from pipeline.readinglists import merge_entries, parse_markdown
+    from pipeline.outputs.catalogue import run_metadata, to_frame, write_catalogue
 
     res: dict[str, Any] = {"titles": n, "peak_source": "VmHWM" if _reset_peak() else "ru_maxrss"}
     t0 = time.perf_counter()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import synthetic_corpus
-from pipeline.readinglists import load_reading_lists, merge_entries
+from pipeline.lists.load import load_reading_lists, merge_entries
 
 REPEATS = 3
 

@@ -36,14 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator import Emulator, load_corpus, pipeline_config_text
-from pipeline import arxiv_source, resolve, s2_source
+from pipeline import resolve
 from pipeline.config import Settings, load_settings
-from pipeline.listtext import clean_title, is_title, lowercase_title_ok, parse_venue
-from pipeline.markdown_lists import _split_row
+from pipeline.lists.line_text import clean_title, is_title, lowercase_title_ok, parse_venue
+from pipeline.lists.load import merge_entries, parse_markdown
+from pipeline.lists.markdown import _split_row
 from pipeline.models import Resolution, TitleRecord
-from pipeline.readinglists import merge_entries, parse_markdown
 from pipeline.resolve import ARXIV_NO_ENTRY, unknown_identifier
-from pipeline.session import HttpClient
+from pipeline.sources import arxiv_source, s2_source
+from pipeline.sources.session import HttpClient
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -421,7 +422,7 @@ _BLIND_ALL = (
     " labels fixed before its first run"
 )
 _BLIND = (
-    "without reading the matcher or the list parser (`pipeline/titles.py`, `matching.py`, `resolve.py`,"
+    "without reading the matcher or the list parser (`pipeline/matching/similarity.py`, `matching.py`, `resolve.py`,"
     " `listtext.py`, `markdown_lists.py`), the other sets or this file; labels fixed before its first run"
 )
 
@@ -530,7 +531,7 @@ SETS: tuple[EvalSet, ...] = (
         "heldout",
         HERE / "heldout.csv",
         "held-out (used for fixes since)",
-        "written after the dev-set tuning without reading the matcher (`pipeline/titles.py`, `matching.py`,"
+        "written after the dev-set tuning without reading the matcher (`pipeline/matching/similarity.py`, `matching.py`,"
         " `resolve.py`) and not adjusted to the resolver's answers.",
         (42, 42, 62),
         "Its misses were short names in front (`ViT: …`, 12), a citation around the title (6), `Distillation` vs"

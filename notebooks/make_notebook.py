@@ -23,7 +23,7 @@ CELLS: list[tuple[str, str]] = [
         """# Exploring the paper catalogue
 
 This notebook reads the catalogue written by the pipeline (`catalogue.parquet`) and its citation
-history, and plots them with `pipeline.plots` (the same figures as the static report, `make report`).
+history, and plots them with `pipeline.outputs.plots` (the same figures as the static report, `make report`).
 
 The first cell picks the catalogue: the folder in the `CATALOGUE_DIR` environment variable, else
 `data/enriched` when the live pipeline has written one (`make enrich`), else the offline demo's
@@ -44,9 +44,9 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd
 
-from pipeline import plots
-from pipeline.catalogue import load_catalogue
-from pipeline.history import load_history
+from pipeline.outputs import plots
+from pipeline.outputs.catalogue import load_catalogue
+from pipeline.outputs.history import load_history
 
 
 def find_catalogue_dir() -> Path:
@@ -77,7 +77,7 @@ if FIXTURE:
 
 
 def show(fig):
-    \"\"\"Display a pipeline.plots figure as a PNG (works with any matplotlib backend).\"\"\"
+    \"\"\"Display a pipeline.outputs.plots figure as a PNG (works with any matplotlib backend).\"\"\"
     display(Image(data=plots.png_bytes(fig)))""",
     ),
     (

@@ -21,18 +21,18 @@ from filelock import FileLock, Timeout
 from pipeline import __version__, stages
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.report import JsonLogFormatter, Progress, RunSummary
+from pipeline.progress import JsonLogFormatter, Progress, RunSummary
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
 if TYPE_CHECKING:
-    from pipeline.session import HttpClient
+    from pipeline.sources.session import HttpClient
 
 log = logging.getLogger("pipeline")
 
 
 def _http(settings: Settings) -> HttpClient:
-    from pipeline.session import build_http  # imported late: `titles` needs no HTTP stack
+    from pipeline.sources.session import build_http  # imported late: `titles` needs no HTTP stack
 
     return build_http(settings)
 

@@ -22,11 +22,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import arxiv_source, matching, s2_source
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
+from pipeline.matching.context import query_title
+from pipeline.matching.decide import decide, year_disagrees
 from pipeline.models import Candidate, Resolution, TitleRecord
-from pipeline.title_context import query_title
+from pipeline.sources import arxiv_source, s2_source
 
 log = logging.getLogger(__name__)
 
@@ -167,23 +168,23 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
         return [found] if found is not None else []
 
     attempt(s2_match)
-    decision = matching.decide(record, candidates, settings.match, now=now)
+    decision = decide(record, candidates, settings.match, now=now)
     if (
         decision.status == "matched"
         and decision.arxiv_id
         and (decision.score or 0) >= SURE_SCORE
-        and not matching.year_disagrees(record, candidates, decision)
+        and not year_disagrees(record, candidates, decision)
     ):
         return decision
 
     # Either S2 did not give an acceptable answer, or it did but knows no arXiv id: ask arXiv
     # by title phrase, and (if still nothing) S2's relevance search.
     attempt(lambda: arxiv_source.fetch_title_candidates(http, settings, query))
-    decision = matching.decide(record, candidates, settings.match, now=now)
+    decision = decide(record, candidates, settings.match, now=now)
     if decision.status != "matched":
         # Still nothing: S2's relevance search may find what the single title match and arXiv did not.
         attempt(lambda: s2_source.fetch_search_candidates(http, settings, query))
-        decision = matching.decide(record, candidates, settings.match, now=now)
+        decision = decide(record, candidates, settings.match, now=now)
 
     if decision.status in ("unmatched", "ambiguous") and failures:
         # A route we could not ask might have had the answer: this is not a "no match".

@@ -15,12 +15,15 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pipeline import arxiv_source, catalogue, history, readinglists, resolve, review, s2_source
+from pipeline import resolve
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
+from pipeline.lists.load import load_reading_lists, merge_entries, raise_for_fatal
+from pipeline.matching.overrides import load_overrides, title_key
 from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, SkippedLine, TitleRecord
-from pipeline.overrides import load_overrides, title_key
-from pipeline.report import Progress, RunSummary
+from pipeline.outputs import catalogue, history, review
+from pipeline.progress import Progress, RunSummary
+from pipeline.sources import arxiv_source, s2_source
 from pipeline.storage import load_json, write_json_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -64,9 +67,9 @@ def run_titles(ctx: Context) -> Path:
     """Extract titles from every reading list, merge duplicates, report skipped lines."""
     raw = ctx.settings.paths.raw
     ctx.progress.stage("titles", f"reading lists in {raw}")
-    loaded = readinglists.load_reading_lists(raw)
-    readinglists.raise_for_fatal(loaded.problems)
-    records = readinglists.merge_entries(loaded.entries)
+    loaded = load_reading_lists(raw)
+    raise_for_fatal(loaded.problems)
+    records = merge_entries(loaded.entries)
     out = ctx.interim(TITLES_FILE)
     write_json_atomic(
         out,

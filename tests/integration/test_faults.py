@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from requests_cache import CachedSession
 
-from pipeline import arxiv_source, s2_source
-from pipeline.catalogue import load_catalogue
 from pipeline.errors import PipelineError
-from pipeline.history import load_history
+from pipeline.outputs.catalogue import load_catalogue
+from pipeline.outputs.history import load_history
+from pipeline.sources import arxiv_source, s2_source
 from tests.conftest import ROOT
 from tests.integration.test_pipeline_e2e import SEED_PAPERS
 
@@ -267,7 +267,7 @@ def test_secret_never_leaks_even_when_things_fail(
 
 
 def test_untrusted_titles_are_data_in_the_csv(tmp_path: Path) -> None:
-    from pipeline.catalogue import to_csv_frame, to_frame
+    from pipeline.outputs.catalogue import to_csv_frame, to_frame
 
     frame = to_frame(
         [

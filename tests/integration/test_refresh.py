@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock
 
-from pipeline.catalogue import load_catalogue
-from pipeline.history import load_history
+from pipeline.outputs.catalogue import load_catalogue
+from pipeline.outputs.history import load_history
 
 Run = Callable[..., tuple[int, str]]
 

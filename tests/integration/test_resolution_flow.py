@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.catalogue import load_catalogue
+from pipeline.outputs.catalogue import load_catalogue
 from tests.conftest import ARXIV_INTERVAL_S, S2_INTERVAL_S
 
 Run = Callable[..., tuple[int, str]]

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipeline import arxiv_source
 from pipeline.config import load_settings
 from pipeline.errors import EmptyPageError, FetchError, InvalidResponseError
+from pipeline.sources import arxiv_source
 from tests.recorded import FakeHttp, arxiv_body, make_response
 
 

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import bibtex
-from pipeline.catalogue import load_catalogue, run_metadata, to_frame, write_catalogue
+from pipeline.outputs import bibtex
+from pipeline.outputs.catalogue import load_catalogue, run_metadata, to_frame, write_catalogue
 
 
 def row(**kw: object) -> dict[str, object]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import MatchSettings
-from pipeline.matching import decide
+from pipeline.lists.load import parse_markdown
+from pipeline.matching.context import query_title
+from pipeline.matching.decide import decide
+from pipeline.matching.similarity import normalise_title, title_similarity
 from pipeline.models import Candidate, Occurrence, TitleRecord
-from pipeline.readinglists import parse_markdown
-from pipeline.title_context import query_title
-from pipeline.titles import normalise_title, title_similarity
 
 NOW = "2026-11-28T00:00:00+00:00"
 SETTINGS = MatchSettings(accept_score=0.90, ambiguity_margin=0.03)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.matching.overrides import OverridesError, load_overrides, override_line, parse_overrides, title_key
+from pipeline.matching.similarity import normalise_title
 from pipeline.models import Occurrence, TitleRecord
-from pipeline.overrides import OverridesError, load_overrides, override_line, parse_overrides, title_key
-from pipeline.titles import normalise_title
 
 
 def rec(title: str) -> TitleRecord:

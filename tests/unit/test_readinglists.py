@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.listformats import latex_to_text, read_bibtex
-from pipeline.models import ListEntry, Occurrence
-from pipeline.readinglists import (
+from pipeline.lists.bibtex_lists import latex_to_text, read_bibtex
+from pipeline.lists.load import (
     ListProblem,
     extract_identifiers,
     extract_s2_id,
@@ -24,6 +23,7 @@ from pipeline.readinglists import (
     parse_venue,
     raise_for_fatal,
 )
+from pipeline.models import ListEntry, Occurrence
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
@@ -32,7 +32,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "lists"  # all synthetic
 
 @pytest.fixture
 def titles_module() -> Iterator[None]:
-    """Kept as a named dependency of the merge tests: they rely on pipeline.titles.normalise_title."""
+    """Kept as a named dependency of the merge tests: they rely on pipeline.matching.similarity.normalise_title."""
     yield
 
 
@@ -722,11 +722,11 @@ def test_line_limit_is_2000_characters() -> None:
 
 def test_ten_thousand_duplicates_merge_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Merging is linear: one title normalisation per entry, however many duplicates (timed in `make bench`)."""
-    import pipeline.titles
+    import pipeline.matching.similarity
 
     calls = []
-    real = pipeline.titles.normalise_title
-    monkeypatch.setattr(pipeline.titles, "normalise_title", lambda t: calls.append(t) or real(t))
+    real = pipeline.matching.similarity.normalise_title
+    monkeypatch.setattr(pipeline.matching.similarity, "normalise_title", lambda t: calls.append(t) or real(t))
     spellings = ("ATTENTION is all you need.", "Attention Is All You Need")
     lines = [f"- {spellings[i % 2]}" for i in range(10_000)]
     (tmp_path / "dups.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

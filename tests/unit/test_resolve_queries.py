@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.config import load_settings
+from pipeline.matching.similarity import normalise_title
 from pipeline.models import Occurrence, TitleRecord
 from pipeline.resolve import resolve_title
-from pipeline.titles import normalise_title
 from tests.recorded import FakeHttp, arxiv_body
 
 REFERENCE = (

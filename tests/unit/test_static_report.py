@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import plots, static_report
-from pipeline.catalogue import ARROW_SCHEMA, run_metadata, to_frame, write_catalogue
-from pipeline.history import append_history
+from pipeline.outputs import html_report, plots
+from pipeline.outputs.catalogue import ARROW_SCHEMA, run_metadata, to_frame, write_catalogue
+from pipeline.outputs.history import append_history
 
 HOSTILE = "<script>alert(1)</script>"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -88,7 +88,7 @@ def metric(text: str, name: str) -> str:
 def report(tmp_path: Path) -> tuple[pd.DataFrame, Path]:
     enriched = tmp_path / "enriched"
     frame = write_sample(enriched)
-    return frame, static_report.build_report(enriched, enriched / "report")
+    return frame, html_report.build_report(enriched, enriched / "report")
 
 
 def test_hostile_strings_only_appear_escaped(report: tuple[pd.DataFrame, Path]) -> None:
@@ -148,7 +148,7 @@ def test_numbers_match_the_frame(report: tuple[pd.DataFrame, Path]) -> None:
 def test_fixture_data_is_flagged_everywhere(tmp_path: Path) -> None:
     enriched = tmp_path / "enriched"
     frame = write_sample(enriched, origin="fixture", snapshots=1)
-    index = static_report.build_report(enriched, tmp_path / "out")
+    index = html_report.build_report(enriched, tmp_path / "out")
     text = index.read_text(encoding="utf-8")
     assert "<title>Paper catalogue report — FIXTURE DATA — not real</title>" in text
     assert 'id="fixture-banner"' in text
@@ -160,7 +160,7 @@ def test_fixture_data_is_flagged_everywhere(tmp_path: Path) -> None:
 def test_build_is_atomic_and_rebuilds(report: tuple[pd.DataFrame, Path]) -> None:
     _, index = report
     first = index.read_text(encoding="utf-8")
-    again = static_report.build_report(index.parent.parent, index.parent)
+    again = html_report.build_report(index.parent.parent, index.parent)
     assert again == index
     assert again.read_text(encoding="utf-8").split("Generated")[1][30:] == first.split("Generated")[1][30:]
 
@@ -170,13 +170,13 @@ def test_empty_and_all_null_catalogues_do_not_crash(tmp_path: Path) -> None:
     empty.mkdir()
     # An empty catalogue as the pipeline's schema says (to_frame([]) cannot be written: see the report).
     pq.write_table(ARROW_SCHEMA.empty_table(), empty / "catalogue.parquet")
-    index = static_report.build_report(empty, empty / "report")
+    index = html_report.build_report(empty, empty / "report")
     text = index.read_text(encoding="utf-8")
     assert metric(text, "papers") == "0"
     assert metric(text, "fetched_min") == "—"
     nulls = tmp_path / "nulls"
     write_catalogue(to_frame([{"key": "title:1"}, {"key": "title:2"}]), nulls, {})
-    text = static_report.build_report(nulls, nulls / "report").read_text(encoding="utf-8")
+    text = html_report.build_report(nulls, nulls / "report").read_text(encoding="utf-8")
     assert metric(text, "papers") == "2"
     for name in plots.FIGURES:
         png_size(nulls / "report" / f"{name}.png")
@@ -202,10 +202,10 @@ def test_growth_needs_two_snapshots() -> None:
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[paths]\nenriched = "enriched"\n', encoding="utf-8")
-    assert static_report.main(["--config", str(config)]) == 1
+    assert html_report.main(["--config", str(config)]) == 1
     assert "run make demo or make enrich first" in capsys.readouterr().err
     write_sample(tmp_path / "enriched")
-    assert static_report.main(["--config", str(config)]) == 0
+    assert html_report.main(["--config", str(config)]) == 0
     out = capsys.readouterr().out.strip()
     assert out == str(tmp_path / "enriched" / "report" / "index.html")
     assert Path(out).exists()

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import MatchSettings
+from pipeline.matching.similarity import normalise_title, title_similarity
 from pipeline.models import Candidate, Resolution, TitleRecord
-from pipeline.titles import normalise_title, title_similarity
 
 #: How many scored candidates a resolution keeps for the review report.
 KEEP_CANDIDATES = 5

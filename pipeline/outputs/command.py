@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.catalogue import NoCatalogueError
 from pipeline.config import ConfigError, load_settings
+from pipeline.outputs.catalogue import NoCatalogueError
 
 
 def run_output_command(

@@ -1,7 +1,7 @@
 """The markdown / plain-text reading-list parser (``.md``, ``.markdown``, ``.txt``), pure.
 
 The lists are hand-written (Chinese + English notes, typos, ligatures), so the parser is a set of
-explicit, conservative heuristics (the per-line ones are in :mod:`pipeline.listtext`):
+explicit, conservative heuristics (the per-line ones are in :mod:`pipeline.lists.line_text`):
 
 * **Tables** (``| 名称 | 来源 | 说明 | 状态 | 备注 |``): one title per row. A title in 《》 is always a
   title. A row whose first cell is not in 《》 and whose other cells are all NULL/empty is a *section
@@ -15,23 +15,22 @@ explicit, conservative heuristics (the per-line ones are in :mod:`pipeline.listt
   section is the enclosing (non-title) heading. Non-title headings are reported as skipped.
 * **Bullets / numbered items**: the text before two spaces, a tab, or the first Chinese commentary
   is the title candidate, the rest is ``notes``. ``[Title](url)`` gives the link text. Candidates
-  are checked with :func:`~pipeline.listtext.is_title`; rejected bullets are reported as
+  are checked with :func:`~pipeline.lists.line_text.is_title`; rejected bullets are reported as
   :class:`SkippedLine`.
 * **Paragraphs** are prose in ``.md`` files (ignored unless they carry 《》 or an arXiv id / DOI);
   in ``.txt`` files every non-blank line is a candidate, as in a bullet list.
-* **Long lines** (over :data:`~pipeline.listtext.MAX_LINE_CHARS` characters) are skipped before any
+* **Long lines** (over :data:`~pipeline.lists.line_text.MAX_LINE_CHARS` characters) are skipped before any
   pattern sees them.
 
 :class:`_Parser` also collects the entries of the CSV/TSV and BibTeX parsers
-(:mod:`pipeline.table_lists`, :mod:`pipeline.listformats`), so every format reports alike.
+(:mod:`pipeline.lists.tables`, :mod:`pipeline.lists.bibtex_lists`), so every format reports alike.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.listproblems import ListProblem
-from pipeline.listtext import (
+from pipeline.lists.line_text import (
     _BOOK_RE,
     _CJK_IDEO_RE,
     MAX_LINE_CHARS,
@@ -50,6 +49,7 @@ from pipeline.listtext import (
     lowercase_title_ok,
     parse_venue,
 )
+from pipeline.lists.problems import ListProblem
 from pipeline.models import ListEntry, Occurrence, SkippedLine
 
 #: A heading must have at least this many words to be taken as a title (short headings are sections).

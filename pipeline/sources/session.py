@@ -40,7 +40,7 @@ from urllib3.exceptions import NewConnectionError
 from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.errors import Api, EmptyPageError, FetchError, InvalidResponseError
-from pipeline.politeness import Gate, PoliteAdapter, ValidationContext
+from pipeline.sources.politeness import Gate, PoliteAdapter, ValidationContext
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ files next to it. Every string that comes from the data (titles, notes, sections
 review.md) is HTML-escaped; links are emitted only for http(s) URLs. Each file is written
 atomically (temporary file + rename), the PNGs first and index.html last.
 
-    python -m pipeline.static_report --config PATH   # writes <enriched>/report/index.html
+    python -m pipeline.outputs.html_report --config PATH   # writes <enriched>/report/index.html
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipeline.catalogue import require_catalogue
-from pipeline.history import load_history
-from pipeline.output_cli import run_output_command
-from pipeline.plots import FIGURES, FIXTURE_BANNER, is_fixture, png_bytes, status_counts, top_cited_rows
+from pipeline.outputs.catalogue import require_catalogue
+from pipeline.outputs.command import run_output_command
+from pipeline.outputs.history import load_history
+from pipeline.outputs.plots import FIGURES, FIXTURE_BANNER, is_fixture, png_bytes, status_counts, top_cited_rows
 from pipeline.storage import atomic_path
 
 REPORT_DIR = "report"
@@ -288,7 +288,7 @@ def build_report(enriched_folder: Path, out_folder: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     return run_output_command(
-        "python -m pipeline.static_report",
+        "python -m pipeline.outputs.html_report",
         "Write <enriched>/report/index.html and its plots",
         lambda enriched: build_report(enriched, enriched / REPORT_DIR),
         argv,

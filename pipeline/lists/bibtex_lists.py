@@ -19,8 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline.listproblems import ListProblem
-from pipeline.listtext import (
+from pipeline.lists.line_text import (
     _ARXIV_BARE_RE,
     MAX_LINE_CHARS,
     _collapse,
@@ -29,7 +28,8 @@ from pipeline.listtext import (
     extract_identifiers,
     extract_s2_id,
 )
-from pipeline.markdown_lists import _Parser
+from pipeline.lists.markdown import _Parser
+from pipeline.lists.problems import ListProblem
 from pipeline.models import ListEntry, SkippedLine
 
 # ----------------------------------------------------------------------------------- LaTeX -> text

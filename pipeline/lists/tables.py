@@ -1,11 +1,11 @@
 """The CSV / TSV reading-list parser (``.csv`` comma or semicolon, ``.tsv``), pure; and
 :func:`parse_list_text`, which picks a list file's parser by its suffix (CSV/TSV here, ``.bib`` in
-:mod:`pipeline.listformats`, else :mod:`pipeline.markdown_lists`).
+:mod:`pipeline.lists.bibtex_lists`, else :mod:`pipeline.lists.markdown`).
 
 A table file is not markdown: it is read with :mod:`csv` (quoted cells may span lines), its
 columns are named by a header row, and it may carry identifier columns (arxiv/doi/url) that the
-markdown parser never sees. The title heuristics are the shared ones of :mod:`pipeline.listtext`;
-entries are collected with the markdown parser's :class:`~pipeline.markdown_lists._Parser` so every
+markdown parser never sees. The title heuristics are the shared ones of :mod:`pipeline.lists.line_text`;
+entries are collected with the markdown parser's :class:`~pipeline.lists.markdown._Parser` so every
 format reports entries, skipped lines and problems alike.
 """
 
@@ -15,9 +15,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from pipeline.listformats import parse_bibtex
-from pipeline.listproblems import ListProblem
-from pipeline.listtext import (
+from pipeline.lists.bibtex_lists import parse_bibtex
+from pipeline.lists.line_text import (
     _ARXIV_BARE_RE,
     _CJK_IDEO_RE,
     MAX_LINE_CHARS,
@@ -33,7 +32,8 @@ from pipeline.listtext import (
     is_title,
     parse_venue,
 )
-from pipeline.markdown_lists import _Parser, parse_markdown
+from pipeline.lists.markdown import _Parser, parse_markdown
+from pipeline.lists.problems import ListProblem
 from pipeline.models import ListEntry, SkippedLine
 
 # ----------------------------------------------------------------------------------- CSV / TSV

@@ -3,11 +3,11 @@
 This module is the entry point the pipeline uses (``load_reading_lists`` -> ``raise_for_fatal`` ->
 ``merge_entries``); the parsing itself lives in small modules with one job each:
 
-* :mod:`pipeline.listtext` - per-line text helpers (title heuristics, identifiers, commentary);
-* :mod:`pipeline.markdown_lists` - ``.md`` / ``.markdown`` / ``.txt`` lists;
-* :mod:`pipeline.table_lists` - ``.csv`` / ``.tsv`` lists, and the by-suffix dispatch :func:`parse_list_text`;
-* :mod:`pipeline.listformats` - ``.bib`` lists;
-* :mod:`pipeline.listproblems` - :class:`ListProblem`, shared by all of them.
+* :mod:`pipeline.lists.line_text` - per-line text helpers (title heuristics, identifiers, commentary);
+* :mod:`pipeline.lists.markdown` - ``.md`` / ``.markdown`` / ``.txt`` lists;
+* :mod:`pipeline.lists.tables` - ``.csv`` / ``.tsv`` lists, and the by-suffix dispatch :func:`parse_list_text`;
+* :mod:`pipeline.lists.bibtex_lists` - ``.bib`` lists;
+* :mod:`pipeline.lists.problems` - :class:`ListProblem`, shared by all of them.
 
 Identifiers (arXiv ids, DOIs, Semantic Scholar paper ids) are taken only from the title cell / the
 bullet line itself (or a CSV's arxiv/doi/url columns, a BibTeX entry's eprint/doi/url fields), never
@@ -16,7 +16,7 @@ semanticscholar.org/paper forms (never from github/zhihu/weixin URLs).
 
 Files are decoded as UTF-8 (BOM allowed), UTF-16/32 with a BOM, or - with a warning - GB18030;
 binary files are fatal problems. The names above are re-exported here, so
-``from pipeline.readinglists import parse_markdown`` (etc.) keeps working.
+``from pipeline.lists.load import parse_markdown`` (etc.) keeps working.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import InputError
-from pipeline.listformats import parse_bibtex
-from pipeline.listproblems import ListProblem
-from pipeline.listtext import (
+from pipeline.lists.bibtex_lists import parse_bibtex
+from pipeline.lists.line_text import (
     _CJK_IDEO_RE,
     LOWERCASE_TITLE_MAX_WORDS,
     MAX_LINE_CHARS,
@@ -43,9 +42,10 @@ from pipeline.listtext import (
     lowercase_title_ok,
     parse_venue,
 )
-from pipeline.markdown_lists import HEADING_MIN_WORDS, parse_markdown
+from pipeline.lists.markdown import HEADING_MIN_WORDS, parse_markdown
+from pipeline.lists.problems import ListProblem
+from pipeline.lists.tables import parse_list_text, parse_table_file
 from pipeline.models import ListEntry, SkippedLine, TitleRecord
-from pipeline.table_lists import parse_list_text, parse_table_file
 
 __all__ = [
     "HEADING_MIN_WORDS",
@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 LIST_SUFFIXES = (".md", ".markdown", ".txt", ".csv", ".tsv", ".bib")
-#: Read by pipeline.overrides, never as a reading list (at the top of the raw folder).
+#: Read by pipeline.matching.overrides, never as a reading list (at the top of the raw folder).
 OVERRIDES_FILE = "overrides.csv"
 
 
@@ -95,7 +95,7 @@ def _list_files(raw_dir: Path) -> list[Path]:
         if any(part.startswith(".") for part in rel.parts):
             continue
         if rel.as_posix().lower() == OVERRIDES_FILE:
-            continue  # the overrides file (pipeline.overrides), never a reading list
+            continue  # the overrides file (pipeline.matching.overrides), never a reading list
         if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
             found.append(path)
     return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
@@ -267,7 +267,7 @@ def merge_entries(entries: Iterable[ListEntry]) -> list[TitleRecord]:
     Entries are taken in (file, line) order; a record keeps the first spelling, every occurrence
     in that order, and the first identifiers seen. Records come out in order of first appearance.
     """
-    from pipeline.titles import normalise_title
+    from pipeline.matching.similarity import normalise_title
 
     ordered = sorted(entries, key=lambda e: (e.occurrence.source_file, e.occurrence.line))
     parent = list(range(len(ordered)))

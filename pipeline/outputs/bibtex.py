@@ -10,7 +10,7 @@ Text fields are data from outside: BibTeX/LaTeX specials (``& % $ # _ { } ~ ^ \\
 verbatim fields (url, doi, eprint) only have the characters that would break the entry
 (braces, backslash, whitespace) percent-encoded.
 
-    python -m pipeline.bibtex --config PATH    # writes <enriched>/catalogue.bib
+    python -m pipeline.outputs.bibtex --config PATH    # writes <enriched>/catalogue.bib
 """
 
 from __future__ import annotations
@@ -193,11 +193,11 @@ def write_bibtex(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from pipeline.catalogue import require_catalogue
-    from pipeline.output_cli import run_output_command
+    from pipeline.outputs.catalogue import require_catalogue
+    from pipeline.outputs.command import run_output_command
 
     return run_output_command(
-        "python -m pipeline.bibtex",
+        "python -m pipeline.outputs.bibtex",
         "Write <enriched>/catalogue.bib",
         lambda folder: write_bibtex(require_catalogue(folder), folder / BIB_FILE),
         argv,

@@ -5,8 +5,8 @@ Reading lists spell titles loosely (case, ligatures, missing spaces, truncated e
 sometimes belong to another paper ("ERNIE 2.0" vs "ERNIE 3.0", "... in Genomics" vs "... in
 Proteomics", "Attention is not Explanation" vs "Attention is not not Explanation"). The score that
 decides whether a written title names a candidate's paper is computed here, from the words of titles
-(:mod:`pipeline.title_text`) and readings that drop what surrounds a title in a list
-(:mod:`pipeline.title_context`), so it can be tested without a network.
+(:mod:`pipeline.matching.normalise`) and readings that drop what surrounds a title in a list
+(:mod:`pipeline.matching.context`), so it can be tested without a network.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections import Counter
 
 from rapidfuzz import fuzz
 
-from pipeline.title_context import (
+from pipeline.matching.context import (
     ANOTHER_PAPER_WORDS,
     SCHOLAR_TAGS_RE,
     WHOLE_TITLE,
@@ -29,7 +29,7 @@ from pipeline.title_context import (
     without_citation,
     without_notes,
 )
-from pipeline.title_text import (
+from pipeline.matching.normalise import (
     ALPHA_PREFIX_RE,
     DIGIT_RE,
     NEGATIONS,

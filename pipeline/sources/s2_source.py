@@ -1,7 +1,7 @@
 """Semantic Scholar: records by id (``POST /paper/batch``), and candidates by title.
 
 The ``semanticscholar`` package talks httpx, which our requests-cache session never sees, so
-the calls go through ``pipeline.session`` and only the package's ``Paper`` model is used, to read
+the calls go through ``pipeline.sources.session`` and only the package's ``Paper`` model is used, to read
 the JSON the same way the package's users get it.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 import requests
 from semanticscholar.Paper import Paper
 
-from pipeline.arxiv_source import parse_arxiv_id
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, InvalidResponseError
 from pipeline.models import Candidate, S2Record
+from pipeline.sources.arxiv_source import parse_arxiv_id
 
 #: Fields asked of every endpoint (one list, so every answer parses the same way).
 S2_FIELDS = (

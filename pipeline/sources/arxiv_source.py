@@ -1,7 +1,7 @@
 """arXiv: metadata by id (``id_list`` batches) and candidates by title phrase.
 
 Requests go through the ``arxiv`` package with our session injected (its own 3 s sleep and
-retries switched off: politeness and retries belong to ``pipeline.session``). Every 200 body is
+retries switched off: politeness and retries belong to ``pipeline.sources.session``). Every 200 body is
 checked strictly before the cache may keep it: the package's parser is lenient (a truncated feed
 parses to "fewer results"), and an empty page can be a sporadic API fault rather than an answer.
 """
@@ -19,8 +19,8 @@ from defusedxml import DefusedXmlException
 
 from pipeline.config import Settings
 from pipeline.errors import EmptyPageError, FetchError, Http, InvalidResponseError
+from pipeline.matching.similarity import normalise_title
 from pipeline.models import ArxivRecord, Candidate
-from pipeline.titles import normalise_title
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"

@@ -1,7 +1,7 @@
 """The one record type every reading-list module reports problems with.
 
-:class:`ListProblem` lives here, on its own, so the per-format parsers (:mod:`pipeline.markdown_lists`,
-:mod:`pipeline.table_lists`, :mod:`pipeline.listformats`) and the loader (:mod:`pipeline.readinglists`)
+:class:`ListProblem` lives here, on its own, so the per-format parsers (:mod:`pipeline.lists.markdown`,
+:mod:`pipeline.lists.tables`, :mod:`pipeline.lists.bibtex_lists`) and the loader (:mod:`pipeline.lists.load`)
 can all build and return problems without importing one another in a cycle.
 """
 

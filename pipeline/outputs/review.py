@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline.matching.overrides import override_line
 from pipeline.models import Resolution, TitleRecord
-from pipeline.overrides import override_line
 
 LOW_SCORE_SPOT_CHECKS = 10
 

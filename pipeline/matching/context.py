@@ -1,7 +1,7 @@
 """What surrounds a title in a reading-list line, and how to read past it. Pure functions, no I/O.
 
 Lists put titles among notes and citations: "GPT-3 — ...", "... (ICLR 2021 oral)", "... - github link",
-"[PDF] arxiv.org ...", whole references in any citation style. The matcher (:mod:`pipeline.titles`)
+"[PDF] arxiv.org ...", whole references in any citation style. The matcher (:mod:`pipeline.matching.similarity`)
 reads past them only when what is left is a candidate's whole title and nothing around it could make it
 another paper; the resolver sends the search engines the title inside a reference (:func:`query_title`).
 """
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pipeline.title_text import (
+from pipeline.matching.normalise import (
     DIGIT_RE,
     NEGATIONS,
     STOPWORDS,

@@ -73,7 +73,7 @@ def match_overrides(
     parsed: Iterable[tuple[str, Override]], records: Iterable[TitleRecord]
 ) -> tuple[dict[str, Override], list[str]]:
     """Attach overrides to the records they name (by normalised title or key); report the orphans."""
-    from pipeline.titles import normalise_title
+    from pipeline.matching.similarity import normalise_title
 
     by_norm: dict[str, TitleRecord] = {}
     by_key: dict[str, TitleRecord] = {}
