@@ -117,7 +117,7 @@ def resolved_papers(workdir: Path) -> int:
 def fallback_titles(workdir: Path, noise_by_norm: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Titles whose S2 title match alone did not settle them (resolve.resolve_title then asks arXiv's phrase
     search, and S2's relevance search if still unmatched): score < SURE_SCORE, not matched, or no arXiv id."""
-    from pipeline.resolve import SURE_SCORE
+    from pipeline.stages.resolve import SURE_SCORE
 
     data = json.loads((workdir / "interim" / "resolved.json").read_text(encoding="utf-8"))["resolutions"]
     out: dict[str, Any] = {"count": 0, "by_status": {}, "by_noise": {}, "examples": []}
@@ -323,9 +323,9 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
         "",
         "Refresh rows count papers (catalogue rows with an S2 id) instead of titles; its floor is ⌈papers/500⌉ S2"
         " batch calls. Warm reruns have no floor (0 requests needed). *floor + margin* spaces the same requests the"
-        " way the pipeline's politeness gate does (`pipeline/sources/politeness.py`: interval × 1.02 + 15 ms between request"
-        " starts); at the real 1 s / 3 s intervals that margin is 3.5 % / 2.5 %, at these scaled intervals it is"
-        " 152 % / 52 %. *titles* are the distinct titles the titles stage keeps (after merging duplicates and"
+        " way the pipeline's politeness gate does (`pipeline/sources/politeness.py`: interval × 1.02 + 15 ms between"
+        " request starts); at the real 1 s / 3 s intervals that margin is 3.5 % / 2.5 %, at these scaled intervals it"
+        " is 152 % / 52 %. *titles* are the distinct titles the titles stage keeps (after merging duplicates and"
         " skipping lines it takes for non-titles, listed below).",
         "",
     ]
@@ -466,8 +466,8 @@ DIAGNOSTICS = """## Why the missed targets are missed (measured; see also the de
   The extra requests fall mostly on arXiv (0.08/title), the host that is *not* the bottleneck: at the real
   intervals arXiv's share of the 1,000-title run is ≈ 80 × 3 s = 4 min next to S2's ≈ 17 min, so wall time is
   unaffected. For the seed lists (45 titles) the floor itself is 1.044, so ≤ 1.05 leaves no room for one check.
-- **Wall vs floor.** `pipeline/sources/politeness.py` spaces request starts by interval × 1.02 + 15 ms (the absolute part
-  absorbs network and scheduling jitter between our clock and the server's). At the real 1 s interval that is 3.5 %
+- **Wall vs floor.** `pipeline/sources/politeness.py` spaces request starts by interval × 1.02 + 15 ms (the absolute
+  part absorbs network and scheduling jitter between our clock and the server's). At the real 1 s interval that is 3.5 %
   over the floor; at the 100×-scaled 10 ms interval it is 2.5×, which alone puts every cold run at ≥ 2.5 × floor.
   Against the margin-aware floor the runs sit at about 1.1–1.25× (table above; the gate also waits out a request
   that reached the server late, see below). Start-up + titles + catalogue cost is the warm-run wall (table above).

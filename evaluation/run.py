@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator import Emulator, load_corpus, pipeline_config_text
-from pipeline import resolve
 from pipeline.config import Settings, load_settings
 from pipeline.lists.line_text import clean_title, is_title, lowercase_title_ok, parse_venue
 from pipeline.lists.load import merge_entries, parse_markdown
 from pipeline.lists.markdown import _split_row
+from pipeline.matching.identifiers import ARXIV_NO_ENTRY, unknown_identifier
 from pipeline.models import Resolution, TitleRecord
-from pipeline.resolve import ARXIV_NO_ENTRY, unknown_identifier
 from pipeline.sources import arxiv_source, s2_source
 from pipeline.sources.session import HttpClient
+from pipeline.stages import resolve
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -531,8 +531,8 @@ SETS: tuple[EvalSet, ...] = (
         "heldout",
         HERE / "heldout.csv",
         "held-out (used for fixes since)",
-        "written after the dev-set tuning without reading the matcher (`pipeline/matching/similarity.py`, `matching.py`,"
-        " `resolve.py`) and not adjusted to the resolver's answers.",
+        "written after the dev-set tuning without reading the matcher (`pipeline/titles.py`, `matching.py`,"
+        " `resolve.py`, as they were then) and not adjusted to the resolver's answers.",
         (42, 42, 62),
         "Its misses were short names in front (`ViT: …`, 12), a citation around the title (6), `Distillation` vs"
         " `Distilling` (1) and a bracketed Chinese lead-in (1); those classes were handled afterwards.",

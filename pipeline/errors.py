@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import requests
+if TYPE_CHECKING:  # the protocol names requests' Response; only the sources import requests itself
+    import requests
 
 Api = Literal["arxiv", "s2"]
 
@@ -40,14 +41,6 @@ class FetchError(PipelineError):
         self.api = api
         self.reason = reason
         self.status = status
-
-
-class InvalidResponseError(requests.exceptions.RequestException):
-    """A 200 whose body is broken (truncated XML/JSON, S2's ``{"error": ...}``). Retryable, never cached."""
-
-
-class EmptyPageError(requests.exceptions.RequestException):
-    """An arXiv feed with no entries where entries were expected (sporadic empty page). Retryable."""
 
 
 class InputError(PipelineError):

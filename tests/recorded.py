@@ -12,7 +12,8 @@ from typing import Any
 import requests
 import yaml  # type: ignore[import-untyped]
 
-from pipeline.errors import FetchError, InvalidResponseError
+from pipeline.errors import FetchError
+from pipeline.sources.errors import InvalidResponseError
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded"
 

@@ -19,15 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline.lists.line_text import (
-    _ARXIV_BARE_RE,
-    MAX_LINE_CHARS,
-    _collapse,
-    _normalise_arxiv,
-    clean_title,
-    extract_identifiers,
-    extract_s2_id,
-)
+from pipeline.lists.identifiers import ARXIV_BARE_RE, extract_identifiers, extract_s2_id, normalise_arxiv
+from pipeline.lists.line_text import MAX_LINE_CHARS, _collapse, clean_title
 from pipeline.lists.markdown import _Parser
 from pipeline.lists.problems import ListProblem
 from pipeline.models import ListEntry, SkippedLine
@@ -429,8 +422,8 @@ def parse_bibtex(text: str, source_file: str) -> tuple[list[ListEntry], list[Ski
         prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
         eprint = _collapse(fields.get("eprint", ""))
         if eprint and prefix == "arxiv":
-            bare = _ARXIV_BARE_RE.match(eprint)
-            arxiv = _normalise_arxiv(bare.group(1)) if bare else extract_identifiers(eprint)[0]
+            bare = ARXIV_BARE_RE.match(eprint)
+            arxiv = normalise_arxiv(bare.group(1)) if bare else extract_identifiers(eprint)[0]
         doi_field = _collapse(be.fields.get("doi", ""))  # raw: latex_to_text would turn "--" into "–"
         doi = (
             extract_identifiers(doi_field if "doi" in doi_field.lower() else f"doi:{doi_field}")[1]

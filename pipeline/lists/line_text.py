@@ -23,6 +23,8 @@ import html
 import re
 import unicodedata
 
+from pipeline.lists.identifiers import URL_RE, remove_identifiers
+
 #: A line longer than this is skipped (nobody writes a title that long; it keeps the regexes linear).
 MAX_LINE_CHARS = 2000
 #: A candidate longer than this is prose, not a title.
@@ -41,19 +43,6 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_IDEO_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _BOOK_RE = re.compile(r"《([^《》]*)》")
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]（）]+", re.IGNORECASE)
-_ARXIV_URL_RE = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
-    re.IGNORECASE,
-)
-_ARXIV_PREFIX_RE = re.compile(
-    r"\barxiv\s*:\s*((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?", re.IGNORECASE
-)
-_DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
-_DOI_PREFIX_RE = re.compile(r"\bdoi\s*:\s*(10\.\d{4,9}/[^\s\"<>|]+)", re.IGNORECASE)
-_ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
-_S2_URL_RE = re.compile(r"semanticscholar\.org/paper/(?:[^\s/?#]+/)?([0-9a-f]{40})(?![0-9a-z])", re.IGNORECASE)
-_ARXIV_BARE_RE = re.compile(r"^((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.IGNORECASE)
 #: A title in **bold** / __bold__ / "quotes" / “curly quotes” / ‘single quotes’ (no nesting, bounded by the line).
 #: Single quotes double as apostrophes ("Don’t"), so a single-quoted title runs to the *last* closing quote
 #: that no letter follows, and its opening quote follows no letter.
@@ -61,7 +50,6 @@ _EMPH_RE = re.compile(
     r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\"([^\"\n]+)\"|“([^“”\n]+)”"
     r"|(?<!\w)‘([^‘\n]+)’(?!\w)|(?<![\w'])'([^\n]+)'(?!\w)"
 )
-_ID_TOKEN_RE = re.compile(r"\b(?:arxiv|doi)\s*:\s*\S+", re.IGNORECASE)
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _VENUE_RE = re.compile(r"^([A-Za-z][A-Za-z&\-. ]*?)\s*'?\s*((?:19|20)\d{2})$")
 _YEAR_RE = re.compile(r"^((?:19|20)\d{2})$")
@@ -178,7 +166,7 @@ def is_title(text: str) -> tuple[bool, str]:
             return False, "a Chinese note, not a title"
         return False, "contains Chinese commentary, not an English title"
     t = _nfkc(raw)
-    if _URL_RE.fullmatch(t):
+    if URL_RE.fullmatch(t):
         return False, "a bare link"
     if any(sym in t for sym in _CODE_SYMBOLS):
         return False, "looks like code or a formula"
@@ -244,63 +232,6 @@ def lowercase_title_ok(text: str) -> tuple[bool, str]:
     if words[0].rstrip(":") in _PROSE_STARTS:
         return False, "lower-case text starting like prose: a note, not a title"
     return True, ""
-
-
-def _normalise_arxiv(ident: str) -> str:
-    return re.sub(r"v\d+$", "", ident.strip().rstrip(".,;)"))
-
-
-def extract_identifiers(text: str) -> tuple[str | None, str | None]:
-    """(arxiv_id without version, doi) written in ``text``; github/zhihu/... URLs are ignored."""
-    arxiv: str | None = None
-    doi: str | None = None
-    m = _ARXIV_URL_RE.search(text) or _ARXIV_PREFIX_RE.search(text)
-    if m:
-        arxiv = _normalise_arxiv(m.group(1))
-    # DOIs: from doi.org URLs, "doi:" tokens, or bare 10.x/... outside any other URL.
-    for url in _URL_RE.findall(text):
-        dm = re.search(r"doi\.org/(10\.\d{4,9}/\S+)", url, re.IGNORECASE)
-        if dm:
-            doi = dm.group(1)
-            break
-    if doi is None:
-        dm = _DOI_PREFIX_RE.search(text) or _DOI_RE.search(_URL_RE.sub(" ", text))
-        if dm:
-            doi = dm.group(1)
-    if doi is not None:
-        doi = doi.rstrip(".,;)]》").lower()
-        am = _ARXIV_DOI_RE.match(doi)
-        if am and arxiv is None:
-            arxiv = _normalise_arxiv(am.group(1))
-    return arxiv, doi
-
-
-def identifier_title(ids: tuple[str | None, str | None], s2_paper_id: str | None) -> str:
-    """What stands for the title of a line that gives only an identifier (``https://arxiv.org/abs/2303.08774``).
-
-    The line names its paper exactly, so it is an entry; the identifier is its written title (unique,
-    so two such lines never merge by title) until arXiv / Semantic Scholar supply the real one.
-    """
-    arxiv_id, doi = ids
-    if arxiv_id:
-        return f"arXiv:{arxiv_id}"
-    if doi:
-        return f"doi:{doi}"
-    return f"Semantic Scholar paper {s2_paper_id}" if s2_paper_id else ""
-
-
-def extract_s2_id(text: str) -> str | None:
-    """A Semantic Scholar paper id (40 hex digits, lower case) from a semanticscholar.org/paper URL."""
-    m = _S2_URL_RE.search(text)
-    return m.group(1).lower() if m else None
-
-
-def _remove_identifiers(text: str) -> str:
-    text = _URL_RE.sub(" ", text)
-    text = _ID_TOKEN_RE.sub(" ", text)
-    text = _DOI_RE.sub(" ", text)
-    text = re.sub(r"\(\s*\)|\[\s*\]|（\s*）", " ", text)
-    return text
 
 
 def _split_cjk_commentary(text: str) -> tuple[str, str | None, str | None]:
@@ -390,14 +321,14 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     book = _BOOK_RE.search(body)
     if book:
         around = _collapse((body[: book.start()] + " " + body[book.end() :]).strip())
-        around = _collapse(_remove_identifiers(around)).strip(" -–—:：,，;")
-        return _collapse(_remove_identifiers(book.group(1))), (around or None), True
+        around = _collapse(remove_identifiers(around)).strip(" -–—:：,，;")
+        return _collapse(remove_identifiers(book.group(1))), (around or None), True
     links = list(_MD_LINK_RE.finditer(body))
     emph = _emphasised_title(body)
     if emph is not None and not (links and not body[: links[0].start()].strip(" *_")):
         return emph[0], emph[1], True
     meaningful = [
-        m for m in links if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not _URL_RE.match(m.group(1))
+        m for m in links if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not URL_RE.match(m.group(1))
     ]
     if meaningful and not body[: meaningful[0].start()].strip(" *_"):
         first = meaningful[0]
@@ -405,13 +336,13 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
             lambda m: "" if m.group(1).strip().lower() in _GENERIC_LINK_TEXT else m.group(1),
             body[first.end() :],
         )
-        after = _collapse(_remove_identifiers(after)).strip(" -–—:：,，;")
+        after = _collapse(remove_identifiers(after)).strip(" -–—:：,，;")
         return first.group(1), (after or None), False
     text = _MD_LINK_RE.sub(
-        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or _URL_RE.match(m.group(1))) else m.group(1),
+        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or URL_RE.match(m.group(1))) else m.group(1),
         body,
     )
-    text = _remove_identifiers(text)
+    text = remove_identifiers(text)
     head, rest = _split_candidate(text.rstrip())
     return head, rest, False
 
@@ -451,7 +382,7 @@ def _emphasised_title(body: str) -> tuple[str, str | None] | None:
             continue  # a quoted sentence, not a quoted title
         if m.group(0)[0] in "‘'" and len(_words(inner)) > QUOTED_SENTENCE_WORDS and not _title_cased(inner):
             continue  # a quoted passage in single quotes: "‘All tokens in the selected spans are ...’"
-        title = clean_title(_remove_identifiers(inner))
+        title = clean_title(remove_identifiers(inner))
         if not is_title(title)[0]:
             continue
         before, after = body[: m.start()], body[m.end() :]
@@ -461,7 +392,7 @@ def _emphasised_title(body: str) -> tuple[str, str | None] | None:
             lambda lm: "" if lm.group(1).strip().lower() in _GENERIC_LINK_TEXT else lm.group(1),
             (before.rstrip() + " " + after.lstrip()),
         )
-        tidy = _collapse(_remove_identifiers(_strip_markup(rest)))
+        tidy = _collapse(remove_identifiers(_strip_markup(rest)))
         tidy = re.sub(r"\s+(?=[，。、；：！？）】])", "", tidy).strip(" -–—:：,，;；")
         return title, (tidy or None)
     return None

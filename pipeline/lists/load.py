@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.errors import InputError
 from pipeline.lists.bibtex_lists import parse_bibtex
+from pipeline.lists.identifiers import extract_identifiers, extract_s2_id
 from pipeline.lists.line_text import (
     _CJK_IDEO_RE,
     LOWERCASE_TITLE_MAX_WORDS,
@@ -36,8 +37,6 @@ from pipeline.lists.line_text import (
     MAX_TITLE_WORDS,
     _collapse,
     clean_title,
-    extract_identifiers,
-    extract_s2_id,
     is_title,
     lowercase_title_ok,
     parse_venue,

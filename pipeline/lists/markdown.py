@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lists.identifiers import extract_identifiers, extract_s2_id, identifier_title
 from pipeline.lists.line_text import (
     _BOOK_RE,
     _CJK_IDEO_RE,
@@ -42,9 +43,6 @@ from pipeline.lists.line_text import (
     _strip_markup,
     _words,
     clean_title,
-    extract_identifiers,
-    extract_s2_id,
-    identifier_title,
     is_title,
     lowercase_title_ok,
     parse_venue,

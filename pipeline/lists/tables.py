@@ -16,19 +16,16 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from pipeline.lists.bibtex_lists import parse_bibtex
+from pipeline.lists.identifiers import ARXIV_BARE_RE, extract_identifiers, extract_s2_id, normalise_arxiv
 from pipeline.lists.line_text import (
-    _ARXIV_BARE_RE,
     _CJK_IDEO_RE,
     MAX_LINE_CHARS,
     _candidate_from_text,
     _collapse,
     _is_null,
     _nfkc,
-    _normalise_arxiv,
     _notes_cell,
     clean_title,
-    extract_identifiers,
-    extract_s2_id,
     is_title,
     parse_venue,
 )
@@ -181,8 +178,8 @@ def _csv_row(parser: _Parser, line_no: int, raw: str, row: list[str], roles: dic
     arxiv, doi = extract_identifiers(ids_text)
     for cell in cells("arxiv"):
         c = _collapse(cell)
-        bare = _ARXIV_BARE_RE.match(c)
-        arxiv = arxiv or (_normalise_arxiv(bare.group(1)) if bare else extract_identifiers(c)[0])
+        bare = ARXIV_BARE_RE.match(c)
+        arxiv = arxiv or (normalise_arxiv(bare.group(1)) if bare else extract_identifiers(c)[0])
     for cell in cells("doi"):
         c = _collapse(cell)
         doi = doi or extract_identifiers(c if "doi" in c.lower() else f"doi:{c}")[1]

@@ -18,11 +18,42 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 
 from pipeline.errors import InputError
-from pipeline.models import TitleRecord
-from pipeline.resolve import Override
+from pipeline.matching.identifiers import pinned_resolution
+from pipeline.models import Resolution, TitleRecord
+
+
+@dataclass(frozen=True)
+class Override:
+    """A human decision from the overrides file: pins ids, or says the title is not a paper online."""
+
+    arxiv_id: str | None = None
+    s2_paper_id: str | None = None
+    none: bool = False
+    line: str = ""  # where it was written, for the resolution's reason
+
+
+def override_resolution(record: TitleRecord, override: Override, now: str) -> Resolution:
+    if override.none:
+        return Resolution(
+            norm=record.norm,
+            status="unmatched",
+            score=None,
+            route="override",
+            reason=f"marked 'none' in the overrides file ({override.line})",
+            resolved_at=now,
+        )
+    return pinned_resolution(
+        record,
+        "override",
+        override.arxiv_id,
+        override.s2_paper_id,
+        f"pinned in the overrides file ({override.line})",
+        now,
+    )
+
 
 OVERRIDES_FILE = "overrides.csv"
 HEADER = ("title", "arxiv_id", "s2_paper_id", "note")
@@ -91,17 +122,6 @@ def match_overrides(
             continue
         matched[found.norm] = override
     return matched, orphans
-
-
-def load_overrides(raw_dir: Path, records: Iterable[TitleRecord]) -> tuple[dict[str, Override], list[str]]:
-    path = raw_dir / OVERRIDES_FILE
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return {}, []
-    except UnicodeDecodeError as exc:
-        raise OverridesError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return match_overrides(parse_overrides(text, str(path)), records)
 
 
 def override_line(title: str, arxiv_id: str | None = None, s2_paper_id: str | None = None, note: str = "") -> str:

@@ -18,9 +18,10 @@ import requests
 from defusedxml import DefusedXmlException
 
 from pipeline.config import Settings
-from pipeline.errors import EmptyPageError, FetchError, Http, InvalidResponseError
+from pipeline.errors import FetchError, Http
 from pipeline.matching.similarity import normalise_title
 from pipeline.models import ArxivRecord, Candidate
+from pipeline.sources.errors import EmptyPageError, InvalidResponseError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"

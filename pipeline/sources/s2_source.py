@@ -15,9 +15,10 @@ import requests
 from semanticscholar.Paper import Paper
 
 from pipeline.config import Settings
-from pipeline.errors import FetchError, Http, InvalidResponseError
+from pipeline.errors import FetchError, Http
 from pipeline.models import Candidate, S2Record
 from pipeline.sources.arxiv_source import parse_arxiv_id
+from pipeline.sources.errors import InvalidResponseError
 
 #: Fields asked of every endpoint (one list, so every answer parses the same way).
 S2_FIELDS = (

@@ -39,7 +39,8 @@ from urllib3.exceptions import NewConnectionError
 
 from pipeline import __version__
 from pipeline.config import Settings
-from pipeline.errors import Api, EmptyPageError, FetchError, InvalidResponseError
+from pipeline.errors import Api, FetchError
+from pipeline.sources.errors import EmptyPageError, InvalidResponseError
 from pipeline.sources.politeness import Gate, PoliteAdapter, ValidationContext
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.errors import EmptyPageError, FetchError, InvalidResponseError
+from pipeline.errors import FetchError
 from pipeline.sources import arxiv_source
+from pipeline.sources.errors import EmptyPageError, InvalidResponseError
 from tests.recorded import FakeHttp, arxiv_body, make_response
 
 

@@ -309,7 +309,7 @@ def test_a_line_containing_a_title_that_names_another_paper_is_not_accepted(writ
 def test_abstentions_of_an_older_matcher_are_revisited_matches_never() -> None:
     """The matcher changed (resolver version 2): titles it could not settle before get one more look."""
     from pipeline.models import Resolution
-    from pipeline.resolve import RESOLVER_VERSION, needs_resolving
+    from pipeline.stages.resolve import RESOLVER_VERSION, needs_resolving
 
     assert RESOLVER_VERSION >= 2
     unmatched = Resolution("x", "unmatched", score=0.85)
@@ -377,8 +377,8 @@ def test_the_search_query_is_the_title_inside_a_pasted_reference(written: str, q
 def test_a_list_identifier_is_unmatched_only_when_no_source_knows_it(
     arxiv_entry: dict, s2_entry: dict, unmatched: bool
 ) -> None:
+    from pipeline.matching.identifiers import unknown_identifier
     from pipeline.models import Resolution
-    from pipeline.resolve import unknown_identifier
 
     given = Resolution("x", "matched", score=1.0, route="identifier", arxiv_id="2305.14314")
     decided = unknown_identifier(given, arxiv_entry, s2_entry)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.matching.overrides import OverridesError, load_overrides, override_line, parse_overrides, title_key
+from pipeline.lists.overrides_file import load_overrides
+from pipeline.matching.overrides import OverridesError, override_line, parse_overrides, title_key
 from pipeline.matching.similarity import normalise_title
 from pipeline.models import Occurrence, TitleRecord
 

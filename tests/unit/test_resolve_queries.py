@@ -11,7 +11,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.matching.similarity import normalise_title
 from pipeline.models import Occurrence, TitleRecord
-from pipeline.resolve import resolve_title
+from pipeline.stages.resolve import resolve_title
 from tests.recorded import FakeHttp, arxiv_body
 
 REFERENCE = (

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.errors import FetchError, InvalidResponseError
+from pipeline.errors import FetchError
 from pipeline.sources import s2_source
+from pipeline.sources.errors import InvalidResponseError
 from tests.recorded import RECORDED, FakeHttp, make_response, s2_interactions
 
 

@@ -1,4 +1,4 @@
-"""Find each title's arXiv id and Semantic Scholar paper id.
+"""The resolve stage: find each title's arXiv id and Semantic Scholar paper id.
 
 Routes are tried cheapest first: an identifier written in the list needs no request; S2's
 title-match endpoint answers most titles in one request; only when its answer does not pass
@@ -9,25 +9,30 @@ first hit is trusted.
 Titles are worked on by a few threads so that arXiv fallbacks (one request every 3 s) run
 side by side with S2 lookups (one a second); the politeness gates in the HTTP layer keep each
 host at its pace whatever the number of threads.
+
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
+from pipeline.lists.overrides_file import load_overrides
 from pipeline.matching.context import query_title
 from pipeline.matching.decide import decide, year_disagrees
+from pipeline.matching.identifiers import identifier_resolution
+from pipeline.matching.overrides import Override, override_resolution
 from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
+from pipeline.stages.context import RESOLVED_FILE, Context, StageOrderError, iso
+from pipeline.stages.titles import load_titles
+from pipeline.storage import load_json, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +55,6 @@ CHECKPOINT_EVERY_S = 15.0
 SURE_SCORE = 0.97
 
 
-@dataclass(frozen=True)
-class Override:
-    """A human decision from the overrides file: pins ids, or says the title is not a paper online."""
-
-    arxiv_id: str | None = None
-    s2_paper_id: str | None = None
-    none: bool = False
-    line: str = ""  # where it was written, for the resolution's reason
-
-
 def needs_resolving(previous: Resolution | None, previous_resolver_version: int) -> bool:
     """A settled title is never searched again: only new titles and failed searches are.
 
@@ -73,81 +68,6 @@ def needs_resolving(previous: Resolution | None, previous_resolver_version: int)
     if previous.status == "matched":
         return False
     return previous_resolver_version < RESOLVER_VERSION
-
-
-def identifier_resolution(record: TitleRecord, now: str) -> Resolution | None:
-    """A list line that carries an arXiv id, S2 id or DOI is matched without searching."""
-    if not (record.arxiv_id or record.s2_paper_id or record.doi):
-        return None
-    found = ", ".join(
-        f"{label} {value}"
-        for label, value in (("arXiv", record.arxiv_id), ("S2", record.s2_paper_id), ("DOI", record.doi))
-        if value
-    )
-    return Resolution(
-        norm=record.norm,
-        status="matched",
-        score=1.0,
-        route="identifier",
-        arxiv_id=record.arxiv_id,
-        s2_paper_id=record.s2_paper_id,
-        title=None,
-        reason=f"identifier given in the list ({found})",
-        resolved_at=now,
-    )
-
-
-#: What the arXiv stage records for an id that the API answered without an entry (unknown to arXiv).
-ARXIV_NO_ENTRY = "arXiv returned no entry for this id"
-
-
-def unknown_identifier(
-    res: Resolution, arxiv_entry: Mapping[str, Any], s2_entry: Mapping[str, Any]
-) -> Resolution | None:
-    """The decision to show instead when a list's arXiv id is known to neither arXiv nor Semantic Scholar.
-
-    An identifier on the line is taken without searching, but a mistyped one (``2305.14341``) names no
-    paper: presenting it as matched would put an empty row in the catalogue. Only when *both* sources
-    say so (arXiv answered without an entry, S2's batch answered null) is it a typo rather than a
-    bad minute at one of them; the row then shows as unmatched with what to check.
-    """
-    if res.route != "identifier" or res.status != "matched" or not res.arxiv_id:
-        return None
-    arxiv_unknown = not arxiv_entry.get("record") and arxiv_entry.get("error") == ARXIV_NO_ENTRY
-    s2_unknown = bool(s2_entry.get("unknown")) and not s2_entry.get("record")
-    if not (arxiv_unknown and s2_unknown):
-        return None
-    return dataclasses.replace(
-        res,
-        status="unmatched",
-        score=None,
-        reason=(
-            f"the list gives arXiv {res.arxiv_id}, which neither arXiv nor Semantic Scholar knows:"
-            " check the id in the list (a typo?)"
-        ),
-    )
-
-
-def override_resolution(record: TitleRecord, override: Override, now: str) -> Resolution:
-    if override.none:
-        return Resolution(
-            norm=record.norm,
-            status="unmatched",
-            score=None,
-            route="override",
-            reason=f"marked 'none' in the overrides file ({override.line})",
-            resolved_at=now,
-        )
-    return Resolution(
-        norm=record.norm,
-        status="matched",
-        score=1.0,
-        route="override",
-        arxiv_id=override.arxiv_id,
-        s2_paper_id=override.s2_paper_id,
-        reason=f"pinned in the overrides file ({override.line})",
-        resolved_at=now,
-    )
 
 
 def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str) -> Resolution:
@@ -258,3 +178,69 @@ def resolve_all(
                     on_checkpoint(dict(results))
                     last_checkpoint = time.monotonic()
     return {record.norm: results[record.norm] for record in records}
+
+
+def load_resolutions(ctx: Context) -> tuple[dict[str, Resolution], int]:
+    data = load_json(ctx.interim(RESOLVED_FILE), default=None) or {}
+    resolutions = {norm: Resolution.from_dict(r) for norm, r in (data.get("resolutions") or {}).items()}
+    return resolutions, int(data.get("resolver_version", RESOLVER_VERSION))
+
+
+def _save_resolutions(ctx: Context, resolutions: dict[str, Resolution], keep: dict[str, Resolution]) -> None:
+    """Write decisions; titles no longer in the lists are kept, so re-adding one costs nothing."""
+    merged = dict(keep)
+    merged.update(resolutions)
+    write_json_atomic(
+        ctx.interim(RESOLVED_FILE),
+        {
+            "resolver_version": RESOLVER_VERSION,
+            "updated_at": iso(ctx.now),
+            "resolutions": {norm: r.to_dict() for norm, r in sorted(merged.items())},
+        },
+    )
+
+
+def run_resolve(ctx: Context) -> Path:
+    """Decide every title that is new or whose last search failed; keep settled decisions."""
+    assert ctx.http is not None
+    records, _ = load_titles(ctx)
+    previous, previous_version = load_resolutions(ctx)
+    overrides, orphans = load_overrides(ctx.settings.paths.raw, records)
+    ctx.summary.notes.extend(orphans)
+
+    def started(todo: int) -> None:
+        interval = ctx.settings.semantic_scholar.min_interval_s
+        pace = f"; at least {todo * interval:.0f}s at Semantic Scholar's pace of one request every {interval:g}s"
+        ctx.progress.stage(
+            "resolve", f"{len(records)} titles, {todo} to search{pace if todo else ' (all decided earlier)'}"
+        )
+
+    def progress(done: int, total: int, res: Resolution) -> None:
+        ctx.progress.step("resolve", done, total, f"last: {res.status}")
+
+    results = resolve_all(
+        ctx.http,
+        ctx.settings,
+        records,
+        previous,
+        previous_version,
+        overrides,
+        iso(ctx.now),
+        on_progress=progress,
+        on_checkpoint=lambda partial: _save_resolutions(ctx, partial, previous),
+        on_start=started,
+    )
+    _save_resolutions(ctx, results, previous)
+    ctx.summary.reused_resolutions = sum(1 for norm, r in results.items() if previous.get(norm) is r)
+    return ctx.interim(RESOLVED_FILE)
+
+
+def current_resolutions(ctx: Context) -> list[tuple[TitleRecord, Resolution]]:
+    records, _ = load_titles(ctx)
+    resolutions, _ = load_resolutions(ctx)
+    missing = [r.title for r in records if r.norm not in resolutions]
+    if missing:
+        raise StageOrderError(
+            f"{len(missing)} title(s) have not been resolved yet (e.g. {missing[0]!r}); run the resolve stage"
+        )
+    return [(r, resolutions[r.norm]) for r in records]

@@ -1,0 +1,187 @@
+"""The catalogue stage: resolutions and records → ``catalogue.parquet``/``.csv``, citation history, ``review.md``;
+and ``refresh``, the citation-count update of a scheduled run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.matching.identifiers import unknown_identifier
+from pipeline.matching.overrides import title_key
+from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, TitleRecord
+from pipeline.outputs import catalogue, history, review
+from pipeline.stages.context import (
+    ARXIV_FILE,
+    S2_FILE,
+    Context,
+    iso,
+    load_store,
+    parse_iso,
+)
+from pipeline.stages.fetch import run_arxiv, run_semantic_scholar, s2_request_id
+from pipeline.stages.resolve import current_resolutions
+from pipeline.storage import write_text_atomic
+
+log = logging.getLogger(__name__)
+
+
+def paper_key(arxiv_id: str | None, s2_paper_id: str | None, norm: str) -> str:
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    if s2_paper_id:
+        return f"s2:{s2_paper_id}"
+    return title_key(norm)
+
+
+def _occurrence_notes(occ: Iterable[Occurrence]) -> str | None:
+    notes = [o.notes for o in occ if o.notes]
+    return "\n---\n".join(dict.fromkeys(notes)) or None
+
+
+def build_rows(
+    pairs: list[tuple[TitleRecord, Resolution]],
+    arxiv_store: dict[str, dict[str, Any]],
+    s2_store: dict[str, dict[str, Any]],
+    data_origin: str,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Join list entries, decisions and source records into catalogue rows (pure).
+
+    Titles that resolve to the same paper become one row with every provenance. Returns the
+    rows and the reasons the catalogue is incomplete (sources that could not be reached).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    incomplete: list[str] = []
+    for record, res in pairs:
+        s2_entry = s2_store.get(s2_request_id(record, res) or "", {})
+        s2 = S2Record.from_dict(s2_entry["record"]) if s2_entry.get("record") else None
+        arxiv_id = res.arxiv_id or (s2.arxiv_id if s2 else None)
+        ax_entry = arxiv_store.get(arxiv_id or "", {})
+        ax = ArxivRecord.from_dict(ax_entry["record"]) if ax_entry.get("record") else None
+        s2_id = (s2.paper_id if s2 else None) or res.s2_paper_id
+        key = paper_key(
+            arxiv_id if res.status == "matched" else None, s2_id if res.status == "matched" else None, record.norm
+        )
+        first = record.occurrences[0] if record.occurrences else None
+        provenance = [f"{o.source_file}:{o.line}" for o in record.occurrences]
+
+        if key in rows:  # a second spelling of a paper already in the catalogue
+            row = rows[key]
+            row["provenance"] = list(dict.fromkeys(row["provenance"] + provenance))
+            continue
+
+        stale = False
+        if res.status == "error":
+            incomplete.append(f"{record.title!r}: {res.reason}")
+        if res.status == "matched":
+            if arxiv_id and ax_entry.get("error"):
+                stale = True
+                incomplete.append(f"{record.title!r}: arXiv record for {arxiv_id} not refreshed ({ax_entry['error']})")
+            if s2_entry.get("error"):
+                stale = True
+                incomplete.append(f"{record.title!r}: Semantic Scholar record not refreshed ({s2_entry['error']})")
+        fetched = [e.get("fetched_at") for e in (s2_entry, ax_entry) if e.get("record") and e.get("fetched_at")]
+
+        rows[key] = {
+            "key": key,
+            "entry_title": first.raw_title if first else record.title,
+            "source_file": first.source_file if first else None,
+            "section": first.section if first else None,
+            "title": (ax.title if ax else None) or (s2.title if s2 else None) or res.title or record.title,
+            "arxiv_id": arxiv_id if res.status == "matched" else None,
+            "arxiv_version": ax.version if ax else None,
+            "s2_paper_id": s2_id if res.status == "matched" else None,
+            "doi": (ax.doi if ax and ax.doi else None) or (s2.doi if s2 else None) or record.doi,
+            "authors": (ax.authors if ax else None) or (s2.authors if s2 else None),
+            "published": ax.published if ax else None,
+            "updated": ax.updated if ax else None,
+            "year": (s2.year if s2 and s2.year else None) or (ax.published.year if ax else None),
+            "venue": (s2.venue or None) if s2 else None,
+            "primary_category": ax.primary_category if ax else None,
+            "categories": ax.categories if ax else None,
+            "citation_count": s2.citation_count if s2 else None,
+            "influential_citation_count": s2.influential_citation_count if s2 else None,
+            "reference_count": s2.reference_count if s2 else None,
+            "pdf_url": (ax.pdf_url if ax else None) or (s2.open_access_pdf if s2 else None),
+            "abs_url": ax.abs_url if ax else None,
+            "match_score": res.score,
+            "match_status": res.status,
+            "fetched_at": parse_iso(str(fetched[0])) if fetched else None,
+            "match_route": res.route,
+            "match_note": _match_note(res),
+            "abstract": ax.summary if ax else None,
+            "list_venue": first.venue_hint if first else None,
+            "list_year": first.year_hint if first else None,
+            "list_notes": _occurrence_notes(record.occurrences),
+            "list_status": next((o.status for o in record.occurrences if o.status), None),
+            "provenance": provenance,
+            "s2_url": s2.url if s2 else None,
+            "stale": stale,
+            "data_origin": data_origin,
+        }
+    return list(rows.values()), incomplete
+
+
+def confirm_identifiers(
+    pairs: list[tuple[TitleRecord, Resolution]],
+    arxiv_store: dict[str, dict[str, Any]],
+    s2_store: dict[str, dict[str, Any]],
+) -> list[tuple[TitleRecord, Resolution]]:
+    """The decisions, with list identifiers that no source knows shown as unmatched (``unknown_identifier``)."""
+    out = []
+    for record, res in pairs:
+        entry_arxiv = arxiv_store.get(res.arxiv_id or "", {})
+        entry_s2 = s2_store.get(s2_request_id(record, res) or "", {})
+        out.append((record, unknown_identifier(res, entry_arxiv, entry_s2) or res))
+    return out
+
+
+def _match_note(res: Resolution) -> str | None:
+    note = res.reason or ""
+    if res.best_rejected and res.status != "matched":
+        best = res.best_rejected
+        ident = best.get("arxiv_id") or best.get("s2_paper_id") or "?"
+        note += f" | best rejected: {best.get('title')!r} ({ident}, score {best.get('score')}: {best.get('why')})"
+    return note or None
+
+
+def run_catalogue(ctx: Context) -> tuple[Path, ...]:
+    """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically)."""
+    arxiv_store = load_store(ctx.interim(ARXIV_FILE))
+    s2_store = load_store(ctx.interim(S2_FILE))
+    pairs = confirm_identifiers(current_resolutions(ctx), arxiv_store, s2_store)
+    rows, incomplete = build_rows(pairs, arxiv_store, s2_store, ctx.settings.run.data_origin)
+    frame = catalogue.to_frame(rows)
+    meta = catalogue.run_metadata(
+        catalogue.config_digest(ctx.settings.config_path), iso(ctx.now), ctx.settings.run.data_origin
+    )
+    paths = catalogue.write_catalogue(frame, ctx.settings.paths.enriched, meta)
+    s2_ids = {rec.norm: rid for rec, res in pairs if (rid := s2_request_id(rec, res))}
+    review_text = review.build_review(
+        pairs,
+        review.disagreements(pairs, s2_store, s2_ids),
+        generated_at=iso(ctx.now),
+        data_origin=ctx.settings.run.data_origin,
+        accept_score=ctx.settings.match.accept_score,
+    )
+    review_path = write_text_atomic(ctx.settings.paths.enriched / "review.md", review_text)
+    added = history.append_history(ctx.settings.paths.enriched, rows)
+    written: tuple[Path, ...] = (*paths, review_path, ctx.settings.paths.enriched / history.HISTORY_FILE)
+    s = ctx.summary
+    if added:
+        s.notes.append(f"citation history: {added} new snapshot row(s)")
+    s.rows = len(rows)
+    s.statuses.clear()
+    s.statuses.update(r["match_status"] for r in rows)
+    s.incomplete.extend(incomplete)
+    s.outputs.extend(str(p) for p in written)
+    return written
+
+
+def run_refresh(ctx: Context) -> None:
+    """Fresh citation counts for every resolved paper: no title searches, arXiv only when expired."""
+    run_arxiv(ctx)
+    run_semantic_scholar(ctx, force_refresh=True)
+    run_catalogue(ctx)
