@@ -43,11 +43,11 @@ OUT_CONFIG ?= $(if $(wildcard data/enriched/catalogue.parquet),$(CONFIG),$(DEMO_
 
 .PHONY: report
 report: $(STAMP) ## Static HTML report with plots → <enriched>/report/index.html (live catalogue, else the demo's)
-	$(PY) -m pipeline.outputs.html_report --config $(OUT_CONFIG)
+	$(PY) -m pipeline report --config $(OUT_CONFIG)
 
 .PHONY: bibtex
 bibtex: $(STAMP) ## BibTeX of the matched papers → <enriched>/catalogue.bib (live catalogue, else the demo's)
-	$(PY) -m pipeline.outputs.bibtex --config $(OUT_CONFIG)
+	$(PY) -m pipeline bibtex --config $(OUT_CONFIG)
 
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/benchmarks.md (not part of make test)

@@ -61,6 +61,23 @@ STAGE_COMMANDS: dict[str, tuple[Callable[[stages.Context], object], bool, str]] 
 }
 
 
+#: Commands that turn the catalogue into another file: they need no lock, no HTTP and no stage context.
+OUTPUT_COMMANDS = {
+    "report": "static HTML report with plots → <enriched>/report/index.html",
+    "bibtex": "BibTeX of the matched papers → <enriched>/catalogue.bib",
+}
+
+
+def _run_output_command(name: str, argv: Sequence[str]) -> int:
+    if name == "report":
+        from pipeline.outputs import html_report
+
+        return html_report.main(argv, prog="python -m pipeline report")
+    from pipeline.outputs import bibtex
+
+    return bibtex.main(argv, prog="python -m pipeline bibtex")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"paper-catalogue {__version__}")
@@ -74,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--log-json", action="store_true", help="logs and progress as JSON lines on stderr, summary as JSON"
         )
+    for name, help_text in OUTPUT_COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text, add_help=False)
     return parser
 
 
@@ -87,6 +106,9 @@ def _configure_logging(verbose: bool, quiet: bool, as_json: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in OUTPUT_COMMANDS:
+        return _run_output_command(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet, args.log_json)
     started = time.monotonic()

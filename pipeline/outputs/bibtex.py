@@ -192,12 +192,12 @@ def write_bibtex(frame: pd.DataFrame, path: Path) -> Path:
     return write_text_atomic(Path(path), to_bibtex(frame))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m pipeline.outputs.bibtex") -> int:
     from pipeline.outputs.catalogue import require_catalogue
     from pipeline.outputs.command import run_output_command
 
     return run_output_command(
-        "python -m pipeline.outputs.bibtex",
+        prog,
         "Write <enriched>/catalogue.bib",
         lambda folder: write_bibtex(require_catalogue(folder), folder / BIB_FILE),
         argv,

@@ -286,9 +286,9 @@ def build_report(enriched_folder: Path, out_folder: Path) -> Path:
     return index
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m pipeline.outputs.html_report") -> int:
     return run_output_command(
-        "python -m pipeline.outputs.html_report",
+        prog,
         "Write <enriched>/report/index.html and its plots",
         lambda enriched: build_report(enriched, enriched / REPORT_DIR),
         argv,

@@ -211,6 +211,18 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert Path(out).exists()
 
 
+def test_report_and_bibtex_are_commands_of_the_one_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline import cli
+
+    config = tmp_path / "config.toml"
+    config.write_text('[paths]\nenriched = "enriched"\n', encoding="utf-8")
+    write_sample(tmp_path / "enriched")
+    assert cli.main(["report", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "enriched" / "report" / "index.html")
+    assert cli.main(["bibtex", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "enriched" / "catalogue.bib")
+
+
 def test_plots_accept_empty_frames_and_dollar_titles() -> None:
     empty = to_frame([])
     for name, build in plots.FIGURES.items():
