@@ -26,6 +26,13 @@ FEED_HEAD = (
 
 KNOWN_PREFIXES = ("ti", "abs", "au", "all", "cat", "co", "jr", "rn", "id")
 
+#: The longest request line (``GET <path>?<query> HTTP/1.1``) answered; longer ones get HTTP 414. ASSUMPTION: the
+#: only documented fact is that one GET with 642 ids got a 414 [api-facts §1.4, lukasschwab/arxiv.py#15]. 8190
+#: bytes is the default request-line limit of common front-end servers (Apache's LimitRequestLine; nginx's 8k
+#: header buffers), and is consistent with that report: 642 new-style ids joined by ``%2C`` (as arxiv.py encodes
+#: them) are about 8,300 bytes. POST parameters travel in the body and are not limited.
+MAX_REQUEST_LINE_BYTES = 8190
+
 #: relevance weights per field, also the fields ``all:`` spans
 WEIGHTS = {"ti": 3.0, "au": 2.0, "abs": 1.0, "co": 0.5, "jr": 0.5, "cat": 0.5}
 
@@ -81,15 +88,34 @@ class BinOp:
     right: object
 
     def render(self) -> str:
-        def side(n: object, right: bool) -> str:
-            s = n.render()  # type: ignore[attr-defined]
-            if isinstance(n, BinOp):
-                pc, pp = (n.op != "OR"), (self.op != "OR")  # precedence: OR 0, AND/ANDNOT 1
-                if pc < pp or (right and pc == pp and self.op != "OR"):
-                    s = f"({s})"
-            return s
+        # Iterative along the left spine: ``p1 OR p2 OR … OR pN`` is N levels deep, and a batch of many
+        # phrases (a POST body has no length limit) must not meet Python's recursion limit.
+        first, chain = _spine(self)
+        below, s = first, first.render()  # type: ignore[attr-defined]
+        for b in chain:
+            s = f"{_wrap(s, below, b, False)} {b.op} {_wrap(b.right.render(), b.right, b, True)}"  # type: ignore[attr-defined]
+            below = b
+        return s
 
-        return f"{side(self.left, False)} {self.op} {side(self.right, True)}"
+
+def _spine(node: BinOp) -> tuple[object, list[BinOp]]:
+    """The left-most operand under ``node`` and the BinOps above it, bottom first."""
+    chain: list[BinOp] = []
+    cur: object = node
+    while isinstance(cur, BinOp):
+        chain.append(cur)
+        cur = cur.left
+    chain.reverse()
+    return cur, chain
+
+
+def _wrap(s: str, child: object, parent: BinOp, right: bool) -> str:
+    """Parenthesise a rendered operand where precedence needs it (OR 0, AND/ANDNOT 1; AND-family is left-assoc)."""
+    if isinstance(child, BinOp):
+        pc, pp = (child.op != "OR"), (parent.op != "OR")
+        if pc < pp or (right and pc == pp and parent.op != "OR"):
+            return f"({s})"
+    return s
 
 
 def _lex(q: str) -> list[tuple]:
@@ -245,19 +271,23 @@ def _term_scores(corpus: Corpus, term: Term) -> dict[int, float]:
 
 
 def evaluate(corpus: Corpus, node: object) -> dict[int, float]:
+    """Paper index -> relevance score. Walks a left-deep chain (``t1 OR t2 OR …``) in a loop, not by recursion,
+    and unions in place, so a batch of ~50 (or 5,000) OR-ed phrases costs one pass over their postings."""
     if isinstance(node, Term):
         return _term_scores(corpus, node)
     assert isinstance(node, BinOp)
-    left = evaluate(corpus, node.left)
-    right = evaluate(corpus, node.right)
-    if node.op == "OR":
-        out = dict(left)
-        for i, s in right.items():
-            out[i] = out.get(i, 0.0) + s
-        return out
-    if node.op == "AND":
-        return {i: s + right[i] for i, s in left.items() if i in right}
-    return {i: s for i, s in left.items() if i not in right}
+    first, chain = _spine(node)
+    acc = evaluate(corpus, first)  # a Term: a fresh dict, so the ORs below may add into it
+    for b in chain:
+        right = evaluate(corpus, b.right)
+        if b.op == "OR":
+            for i, s in right.items():
+                acc[i] = acc.get(i, 0.0) + s
+        elif b.op == "AND":
+            acc = {i: s + right[i] for i, s in acc.items() if i in right}
+        else:
+            acc = {i: s for i, s in acc.items() if i not in right}
+    return acc
 
 
 # -- request handling ---------------------------------------------------------------------------------

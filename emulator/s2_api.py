@@ -1,11 +1,15 @@
-"""Semantic Scholar Graph API v1 (``/graph/v1``): paper batch, title match, relevance search, single paper."""
+"""Semantic Scholar Graph API v1 (``/graph/v1``): paper batch, title match, relevance and bulk search, single paper."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import s2_query
 from emulator.papers import Corpus, Paper, words
 
 JSON_CT = "application/json"
@@ -51,6 +55,26 @@ TOO_MANY = {
 }
 
 MATCH_THRESHOLD = 0.5
+
+#: ``/paper/search/bulk`` answers "up to 1,000 papers per call" [S2-OAS]; the recorded pages hold exactly 1000
+#: even though the client sent ``limit=100`` (bulk has no ``limit``/``offset``: both are ignored).
+BULK_PAGE_SIZE = 1000
+#: Sort fields bulk search accepts, as ``field`` or ``field:asc|desc`` (default ``paperId:asc``) [S2-OAS].
+BULK_SORT_FIELDS = ("paperId", "publicationDate", "citationCount")
+#: Nested data "is not available via this method" [S2-OAS]: asking for it is a 400 here.
+BULK_NESTED_FIELDS = ("citations", "references")
+
+#: S2 is served through CloudFront (``Via: … CloudFront`` on every recorded response), whose documented quota is
+#: "Maximum length of a URL: 8,192 bytes" (AWS CloudFront quotas page). The real URL is this origin plus the path
+#: and query the emulator sees, so the emulator counts the origin in. That CloudFront then answers 414 is an
+#: assumption (no recorded 414 from S2 exists).
+MAX_URL_BYTES = 8192
+PUBLIC_ORIGIN = "https://api.semanticscholar.org"
+
+
+def url_too_long(path_and_query: str) -> bool:
+    """Whether the public URL for this request target would exceed CloudFront's URL limit."""
+    return len(PUBLIC_ORIGIN) + len(path_and_query.encode("latin-1", "replace")) > MAX_URL_BYTES
 
 
 class S2Error(Exception):
@@ -186,6 +210,87 @@ def _int(params: dict[str, str], name: str, default: int) -> int:
         raise S2Error(400, f"Unacceptable query params: [{name}={raw}]") from None
 
 
+def _bulk_sort(raw: str | None) -> tuple[str, bool]:
+    """(field, descending) from ``sort=field[:asc|desc]``; the order defaults to asc (recorded: ``sort=citationCount``
+    came back lowest first)."""
+    if raw is None or raw.strip() == "":
+        return "paperId", False
+    field, _, order = raw.strip().partition(":")
+    if field not in BULK_SORT_FIELDS or order not in ("", "asc", "desc"):
+        raise S2Error(400, f"Unacceptable query params: [sort={raw}]")
+    return field, order == "desc"
+
+
+_SORT_VALUE: dict[str, Callable[[Paper], Any]] = {
+    "paperId": lambda p: p.s2_paper_id,
+    "publicationDate": lambda p: p.publication_date,
+    "citationCount": lambda p: p.citation_count,
+}
+
+
+def _bulk_order(corpus: Corpus, hits: set[int], field: str, descending: bool) -> list[int]:
+    """Hits sorted by the field, ties broken by paperId in the same direction (as recorded for
+    ``citationCount:desc``); papers without a value come last whichever the direction [S2-OAS]."""
+    papers, value = corpus.papers, _SORT_VALUE[field]
+    keyed = [(value(papers[i]), papers[i].s2_paper_id, i) for i in hits]
+    known = sorted((k for k in keyed if k[0] not in (None, "")), reverse=descending)
+    unknown = sorted(k[1:] for k in keyed if k[0] in (None, ""))
+    return [k[2] for k in known] + [k[1] for k in unknown]
+
+
+def _bulk_fingerprint(query: str, sort: tuple[str, bool]) -> str:
+    return hashlib.sha1(f"{query}\n{sort[0]}:{sort[1]}".encode()).hexdigest()[:12]
+
+
+def bulk_token(offset: int, fingerprint: str) -> str:
+    """An opaque continuation token in the recorded alphabet (upper-case base32, no padding), new for every page."""
+    return base64.b32encode(f"{offset}|{fingerprint}".encode()).decode().rstrip("=")
+
+
+def _bulk_offset(token: str, fingerprint: str) -> int:
+    """Where a token continues; a token that is garbled or from another query/sort is a 400 (the emulator's choice:
+    the real service's answer to a foreign token is not documented)."""
+    try:
+        raw = base64.b32decode(token + "=" * (-len(token) % 8)).decode()
+        offset_s, fp = raw.split("|", 1)
+        offset = int(offset_s)
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
+        raise S2Error(400, "Invalid token") from None
+    if fp != fingerprint or offset < 0:
+        raise S2Error(400, "Invalid token")
+    return offset
+
+
+def _bulk(corpus: Corpus, params: dict[str, str], empty_page: bool) -> S2Answer:
+    """``GET /paper/search/bulk``: every match (boolean query over title and abstract), in sort order, 1000 a page.
+
+    Shape as recorded: ``{"total", "token", "data"}`` in that order, and on the last page ``"token": null``
+    (the key stays; the docs say the token is "absent" when done, the recordings show null).
+    """
+    if "query" not in params:
+        raise S2Error(400, "Missing required parameter: 'query'")
+    query = params["query"]
+    fields = parse_fields(params.get("fields"))
+    nested = [f for f in fields if f in BULK_NESTED_FIELDS]
+    if nested:
+        raise S2Error(400, f"Unrecognized or unsupported fields: [{', '.join(nested)}]")
+    sort = _bulk_sort(params.get("sort"))
+    fp = _bulk_fingerprint(query, sort)
+    token = params.get("token", "")
+    offset = _bulk_offset(token, fp) if token else 0
+    order = _bulk_order(corpus, s2_query.match(corpus, s2_query.parse(query)), *sort)
+    end = offset + BULK_PAGE_SIZE
+    page = [] if empty_page else order[offset:end]
+    return S2Answer(
+        200,
+        {
+            "total": len(order),
+            "token": bulk_token(end, fp) if end < len(order) else None,
+            "data": [project(corpus.papers[i], fields) for i in page],
+        },
+    )
+
+
 def handle(
     corpus: Corpus,
     method: str,
@@ -243,6 +348,8 @@ def _handle(
         for k, v in project(p, fields).items():
             item.setdefault(k, v)
         return S2Answer(200, {"data": [item]})
+    if endpoint == "bulk":
+        return _bulk(corpus, params, empty_page)
     if endpoint == "search":
         query = _required(params, "query")
         fields = parse_fields(params.get("fields"))

@@ -64,9 +64,13 @@ class _State:
             return json.loads(json.dumps(self.stats))
 
     def arrive(
-        self, api: str, endpoint: str, has_key: bool, at: float | None = None
+        self, api: str, endpoint: str, has_key: bool, at: float | None = None, take_fault: bool = True
     ) -> tuple[bool, bool, dict[str, Any] | None]:
-        """Register a request start (``at``: when its request line was read); returns (too_early, concurrent, fault)."""
+        """Register a request start (``at``: when its request line was read); returns (too_early, concurrent, fault).
+
+        ``take_fault=False`` for a request the front end refuses anyway (URI too long): it still counts, and
+        still sets the politeness clock, but an injected fault stays queued for the next request it would hit.
+        """
         now = time.monotonic() if at is None else at
         with self.lock:
             st = self.stats[api]
@@ -84,7 +88,7 @@ class _State:
                 st["concurrent"] += 1
             self.in_flight[api] += 1
             fault = None
-            if not too_early:
+            if not too_early and take_fault:
                 q = self.faults[api]
                 for f in q:
                     if f["endpoint"] is None or f["endpoint"] == endpoint:
@@ -267,6 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
                 endpoint = "batch"
             elif sub in ("/paper/search/match", "/paper/search/match/"):
                 endpoint = "match"
+            elif sub in ("/paper/search/bulk", "/paper/search/bulk/"):
+                endpoint = "bulk"
             elif sub in ("/paper/search", "/paper/search/"):
                 endpoint = "search"
             elif sub.startswith("/paper/") and len(sub) > len("/paper/"):
@@ -274,10 +280,17 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 endpoint = "other"
         has_key = any(k.lower() == "x-api-key" for k in self.headers)
-        too_early, concurrent, fault = st.arrive(api, endpoint, has_key, getattr(self, "_arrived", None))
+        too_long = self._uri_too_long(api)
+        too_early, concurrent, fault = st.arrive(
+            api, endpoint, has_key, getattr(self, "_arrived", None), take_fault=not too_long
+        )
         status: int | str = 500
         self._pending = (api, 0)
         try:
+            if too_long:  # refused by the front end, before its rate limiter or the application see it
+                status = 414
+                self._send(414, "Request-URI Too Long\n", "text/plain; charset=utf-8")
+                return
             if too_early:
                 status = 429
                 self._too_many(api, None)
@@ -334,6 +347,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self._settle(status)
+
+    def _uri_too_long(self, api: str) -> bool:
+        """Whether the real front end would refuse this GET's URL (POST parameters in the body never count)."""
+        if api == "arxiv":
+            return len(self.requestline.encode("latin-1", "replace")) > arxiv_api.MAX_REQUEST_LINE_BYTES
+        return s2_api.url_too_long(self.path)
 
     def _too_many(self, api: str, retry_after: Any) -> None:
         headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
