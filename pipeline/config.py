@@ -73,6 +73,28 @@ class MatchSettings:
 
 
 @dataclass(frozen=True)
+class BatchSettings:
+    """Batched title resolution: many titles per search request before the one-title-per-request path.
+
+    A batch only gathers candidates; every title is still decided by the same scorer and rules, and a
+    title a batch does not settle takes the per-title path unchanged. How the defaults were chosen is
+    measured in docs/benchmarks.md.
+    """
+
+    enabled: bool = True
+    #: Which APIs are asked, in order ("s2", "arxiv", or both comma-separated).
+    order: str = "s2,arxiv"
+    #: Titles OR-ed into one Semantic Scholar /paper/search/bulk query (1,000 papers a page).
+    s2_titles: int = 25
+    #: Pages of one bulk query read at most; a phrase that is also in many abstracts can fill pages.
+    s2_max_pages: int = 2
+    #: Titles OR-ed into one arXiv ti:"…" query.
+    arxiv_titles: int = 25
+    #: A query longer than this (characters, before URL encoding) is split: both hosts answer 414 near 8 KB.
+    max_query_chars: int = 3000
+
+
+@dataclass(frozen=True)
 class RunSettings:
     data_origin: str = "live"
 
@@ -85,6 +107,7 @@ class Settings:
     semantic_scholar: SemanticScholarSettings = SemanticScholarSettings()
     http: HttpSettings = HttpSettings()
     match: MatchSettings = MatchSettings()
+    batch: BatchSettings = BatchSettings()
     run: RunSettings = RunSettings()
     #: Never printed: repr=False keeps it out of logs and tracebacks that show the settings.
     s2_api_key: str | None = field(default=None, repr=False)
@@ -99,6 +122,7 @@ _SECTIONS: dict[str, type] = {
     "semantic_scholar": SemanticScholarSettings,
     "http": HttpSettings,
     "match": MatchSettings,
+    "batch": BatchSettings,
     "run": RunSettings,
 }
 _PATH_KEYS = ("raw", "interim", "enriched", "cache")
@@ -131,6 +155,8 @@ def _where(path: Path, text: str, section: str, key: str | None = None) -> str:
 
 
 def _check_type(value: Any, expected: type) -> bool:
+    if expected is bool:
+        return isinstance(value, bool)
     if expected is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if expected is int:
@@ -150,7 +176,7 @@ def _build_section(cls: type, table: Any, path: Path, text: str, section: str) -
                 f" (known keys: {', '.join(sorted(known))})"
             )
         expected = known[key].type
-        expected_type = {"float": float, "int": int, "str": str}[str(expected)]
+        expected_type = {"float": float, "int": int, "str": str, "bool": bool}[str(expected)]
         if not _check_type(value, expected_type):
             raise ConfigError(
                 f"{_where(path, text, section, key)}: [{section}] {key} must be"
@@ -245,6 +271,16 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
         )
     if sections["http"].max_attempts < 1:
         raise ConfigError(f"{_where(path, text, 'http', 'max_attempts')}: [http] max_attempts must be >= 1")
+    batch = sections["batch"]
+    apis = [a.strip() for a in batch.order.split(",") if a.strip()]
+    if not apis or any(a not in ("s2", "arxiv") for a in apis) or len(set(apis)) != len(apis):
+        raise ConfigError(
+            f"{_where(path, text, 'batch', 'order')}: [batch] order must be \"s2\", \"arxiv\" or both,"
+            f" comma-separated, got {batch.order!r}"
+        )
+    for key in ("s2_titles", "s2_max_pages", "arxiv_titles", "max_query_chars"):
+        if getattr(batch, key) < 1:
+            raise ConfigError(f"{_where(path, text, 'batch', key)}: [batch] {key} must be >= 1")
     if not 0.0 < sections["match"].accept_score <= 1.0:
         raise ConfigError(f"{_where(path, text, 'match', 'accept_score')}: [match] accept_score must be in (0, 1]")
 
