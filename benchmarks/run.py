@@ -117,7 +117,7 @@ def resolved_papers(workdir: Path) -> int:
 def fallback_titles(workdir: Path, noise_by_norm: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Titles whose S2 title match alone did not settle them (resolve.resolve_title then asks arXiv's phrase
     search, and S2's relevance search if still unmatched): score < SURE_SCORE, not matched, or no arXiv id."""
-    from pipeline.stages.resolve import SURE_SCORE
+    from pipeline.matching.decide import SURE_SCORE
 
     data = json.loads((workdir / "interim" / "resolved.json").read_text(encoding="utf-8"))["resolutions"]
     out: dict[str, Any] = {"count": 0, "by_status": {}, "by_noise": {}, "examples": []}
@@ -458,7 +458,7 @@ DIAGNOSTICS = """## Why the missed targets are missed (measured; see also the de
 
 - **Requests per title.** With titles written verbatim the pipeline makes exactly the floor (control row: 1.012
   requests/title at 1,000). The noise is what costs: a title the S2 title match does not settle (score below
-  `resolve.SURE_SCORE` = 0.97, a wrong paper, or a year that contradicts the list) is checked with one arXiv `ti:`
+  `decide.SURE_SCORE` = 0.97, a wrong paper, or a year that contradicts the list) is checked with one arXiv `ti:`
   phrase search, and only when still unmatched with an S2 relevance search. Almost every *truncated* title (5 % of
   bullets) and the typo'd titles for which S2's match returns a sibling title (the synthetic corpus has many titles
   differing in one word) take that route; the "details" lines count them per noise kind. That check is what keeps

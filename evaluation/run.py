@@ -273,7 +273,7 @@ def confirm_identifiers(http: HttpClient, settings: Settings, rows: list[Row]) -
         row.resolution = unknown_identifier(res, arxiv_entry, s2_entry) or res
 
 
-def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PATH) -> Report:
+def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PATH, *, batch: bool = True) -> Report:
     rows = load_rows(labelled_path)
     for row in rows:
         to_record(row)
@@ -284,7 +284,8 @@ def evaluate(corpus_path: Path = CORPUS_PATH, labelled_path: Path = LABELLED_PAT
         Emulator(corpus=corpus, arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu,
     ):
         config = Path(tmp) / "config.toml"
-        config.write_text(pipeline_config_text(emu), encoding="utf-8")
+        extra = "" if batch else "[batch]\nenabled = false\n"
+        config.write_text(pipeline_config_text(emu, extra=extra), encoding="utf-8")
         settings = load_settings(config, env={})
         http = HttpClient(settings)
         try:

@@ -96,16 +96,20 @@ class RunSummary:
     input_problems: list[str] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     reused_resolutions: int = 0
+    #: Titles matched in this run, by the route that settled them (``s2-bulk``, ``arxiv-batch``, ``s2-match`` …).
+    routes: Counter[str] = field(default_factory=Counter)
     rows: int = 0
     http: dict[str, dict[str, float | int | bool]] = field(default_factory=dict)
     incomplete: list[str] = field(default_factory=list)  # why the catalogue lacks data
     notes: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Set when the run stopped on unusable input or config (exit 2): what the last line says instead of "complete".
+    stopped: str | None = None
 
     @property
     def complete(self) -> bool:
-        return not self.incomplete
+        return not self.incomplete and self.stopped is None
 
     def render(self) -> str:
         lines = []
@@ -119,6 +123,9 @@ class RunSummary:
         lines.append(
             f"papers: {self.rows} catalogue rows; {statuses}; {self.reused_resolutions} decided in earlier runs"
         )
+        if self.routes:
+            by_route = ", ".join(f"{n} by {route}" for route, n in self.routes.most_common())
+            lines.append(f"matched in this run: {by_route}")
         for api, label in (("arxiv", "arXiv"), ("s2", "Semantic Scholar")):
             s = self.http.get(api)
             if not s:
@@ -147,5 +154,8 @@ class RunSummary:
             lines.extend(f"  - {reason}" for reason in self.incomplete[:20])
             if len(self.incomplete) > 20:
                 lines.append(f"  - … and {len(self.incomplete) - 20} more (see data/interim/*.json)")
-        lines.append(f"done in {self.seconds:.1f}s — {'complete' if self.complete else 'catalogue incomplete'}")
+        if self.stopped is not None:
+            lines.append(f"stopped after {self.seconds:.1f}s by {self.stopped}")
+        else:
+            lines.append(f"done in {self.seconds:.1f}s — {'complete' if self.complete else 'catalogue incomplete'}")
         return "\n".join(lines)

@@ -86,6 +86,29 @@ def _fits_year(paper: Paper, years: set[int]) -> bool:
     return any(abs(g - y) <= 1 for g in got for y in years)
 
 
+#: An S2 title match at least this close is taken without asking arXiv. Below it (a truncated or
+#: misspelt title), or when the list's year disagrees with the match, arXiv's phrase search runs
+#: too, so a near-identical *other* paper (the same title plus "in Genomics", or the same title
+#: from another year) competes instead of being accepted unseen. Two papers with the very same
+#: title and no year in the list cannot be told apart by one title match: that costs a second
+#: request per title for every title, which the politeness budget does not allow.
+SURE_SCORE = 0.97
+
+
+def is_settled(record: TitleRecord, candidates: list[Candidate], decision: Resolution) -> bool:
+    """A decision that needs no further search: matched, with an arXiv id, sure, and no year against it.
+
+    The per-title path stops after S2's title match on such a decision, and a batch settles a title
+    only on one, so a batch can never accept what the per-title path would have looked further at.
+    """
+    return (
+        decision.status == "matched"
+        and bool(decision.arxiv_id)
+        and (decision.score or 0) >= SURE_SCORE
+        and not year_disagrees(record, candidates, decision)
+    )
+
+
 def year_disagrees(record: TitleRecord, candidates: list[Candidate], decision: Resolution) -> bool:
     """True when the list gives a year and the accepted paper's year is more than one year off every hint."""
     years = _year_hints(record)

@@ -205,17 +205,47 @@ def fetch_title_candidates(http: Http, settings: Settings, title: str) -> list[C
         expect_entries=False,
     )
     search = arxiv.Search(query=title_query(title), max_results=TITLE_SEARCH_RESULTS)
-    out = []
-    for result in _run(lambda: client.results(search)):
-        record = record_from_result(result)
-        out.append(
-            Candidate(
-                route="arxiv-title",
-                title=record.title,
-                arxiv_id=record.arxiv_id,
-                doi=record.doi,
-                year=record.published.year,
-                authors=tuple(record.authors),
-            )
-        )
-    return out
+    return [_title_candidate(record_from_result(r), "arxiv-title") for r in _run(lambda: client.results(search))]
+
+
+#: Hits read per title of an OR-ed query (a phrase can be in many titles: "… for Language Understanding").
+BATCH_RESULTS_PER_TITLE = 4
+#: arXiv's documented slice: at most 2000 results in one answer.
+MAX_RESULTS_PER_REQUEST = 2000
+
+
+def batch_title_query(titles: list[str]) -> str:
+    """``ti:"title one" OR ti:"title two" OR …``: one query for many titles (Boolean OR is documented)."""
+    return " OR ".join(title_query(t) for t in titles if normalise_title(t))
+
+
+def fetch_batch_title_candidates(http: Http, settings: Settings, titles: list[str]) -> list[Candidate]:
+    """arXiv papers whose title holds all the words of any of ``titles``: one request for the batch.
+
+    ``max_results`` leaves room for a few hits per title; a title whose phrase has more is simply not
+    settled by the batch and is searched alone, as before.
+    """
+    query = batch_title_query(titles)
+    if not query:
+        return []
+    size = min(MAX_RESULTS_PER_REQUEST, BATCH_RESULTS_PER_TITLE * len(titles))
+    client = _client(
+        http,
+        settings,
+        size,
+        expire_after=timedelta(hours=settings.arxiv.search_expire_hours),
+        expect_entries=False,
+    )
+    search = arxiv.Search(query=query, max_results=size)
+    return [_title_candidate(record_from_result(r), "arxiv-batch") for r in _run(lambda: client.results(search))]
+
+
+def _title_candidate(record: ArxivRecord, route: str) -> Candidate:
+    return Candidate(
+        route=route,
+        title=record.title,
+        arxiv_id=record.arxiv_id,
+        doi=record.doi,
+        year=record.published.year,
+        authors=tuple(record.authors),
+    )

@@ -16,6 +16,7 @@ from semanticscholar.Paper import Paper
 
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
+from pipeline.matching.normalise import normalise_title
 from pipeline.models import Candidate, S2Record
 from pipeline.sources.arxiv_source import parse_arxiv_id
 from pipeline.sources.errors import InvalidResponseError
@@ -25,6 +26,8 @@ S2_FIELDS = (
     "title,venue,year,publicationDate,externalIds,authors,citationCount,"
     "influentialCitationCount,referenceCount,url,openAccessPdf"
 )
+#: The bulk search has no nested data; the paper fields the scorer and the catalogue read are the same.
+S2_BULK_FIELDS = S2_FIELDS
 #: The batch endpoint's documented maximum.
 MAX_BATCH = 500
 SEARCH_LIMIT = 10
@@ -175,3 +178,58 @@ def fetch_search_candidates(http: Http, settings: Settings, title: str) -> list[
     if response.status_code != 200:
         raise FetchError("s2", "client_error", f"HTTP {response.status_code} from /paper/search", response.status_code)
     return [candidate_from(item, "s2-search") for item in _json(response)["data"]]
+
+
+#: ``/paper/search/bulk`` answers at most this many papers a page (documented).
+BULK_PAGE_SIZE = 1000
+#: Most-cited first: when a title phrase is also written in many abstracts (papers citing it by name), the
+#: paper itself is almost always more cited than those that mention it, so it is on the first page.
+BULK_SORT = "citationCount:desc"
+
+
+def bulk_phrase(title: str) -> str:
+    """One title as a bulk-search phrase: its normalised words in quotes.
+
+    Normalised words are letters and digits only, so a title's own quotes, ``|``, ``+``, ``-`` or
+    parentheses can never be read as query operators.
+    """
+    return '"' + normalise_title(title) + '"'
+
+
+def bulk_query(titles: list[str]) -> str:
+    """``"title one" | "title two" | …``: any of the phrases (the default between terms is AND)."""
+    return " | ".join(bulk_phrase(t) for t in titles)
+
+
+def fetch_bulk_candidates(
+    http: Http, settings: Settings, titles: list[str], max_pages: int
+) -> tuple[list[Candidate], bool]:
+    """Papers whose title or abstract holds any of the titles as a phrase, and whether every page was read.
+
+    Pages are followed with the continuation ``token`` up to ``max_pages``; each page is one request,
+    paced and cached like every other. The caller scores each paper against every title.
+    """
+    query = bulk_query(titles)
+    out: list[Candidate] = []
+    token: str | None = None
+    for _ in range(max_pages):
+        params = {"query": query, "fields": S2_BULK_FIELDS, "sort": BULK_SORT}
+        if token:
+            params["token"] = token
+        response = http.get(
+            "s2",
+            f"{settings.semantic_scholar.base_url}/paper/search/bulk",
+            params=params,
+            expire_after=timedelta(hours=settings.semantic_scholar.search_expire_hours),
+            validate=check_object,
+        )
+        if response.status_code != 200:
+            raise FetchError(
+                "s2", "client_error", f"HTTP {response.status_code} from /paper/search/bulk", response.status_code
+            )
+        body = _json(response)
+        out += [candidate_from(item, "s2-bulk") for item in body["data"] if isinstance(item, dict)]
+        token = body.get("token") or None
+        if token is None:
+            return out, True
+    return out, False

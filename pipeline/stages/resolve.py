@@ -25,11 +25,12 @@ from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
 from pipeline.lists.overrides_file import load_overrides
 from pipeline.matching.context import query_title
-from pipeline.matching.decide import decide, year_disagrees
+from pipeline.matching.decide import decide, is_settled
 from pipeline.matching.identifiers import identifier_resolution
 from pipeline.matching.overrides import Override, override_resolution
 from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
+from pipeline.stages.batch import resolve_in_batches
 from pipeline.stages.context import RESOLVED_FILE, Context, StageOrderError, iso
 from pipeline.stages.titles import load_titles
 from pipeline.storage import load_json, write_json_atomic
@@ -45,14 +46,6 @@ RESOLVE_THREADS = 4
 
 #: At most this much resolving work (searches already paid for) is lost when a run is killed.
 CHECKPOINT_EVERY_S = 15.0
-
-#: An S2 title match at least this close is taken without asking arXiv. Below it (a truncated or
-#: misspelt title), or when the list's year disagrees with the match, arXiv's phrase search runs
-#: too, so a near-identical *other* paper (the same title plus "in Genomics", or the same title
-#: from another year) competes instead of being accepted unseen. Two papers with the very same
-#: title and no year in the list cannot be told apart by one title match: that costs a second
-#: request per title for every title, which the politeness budget does not allow.
-SURE_SCORE = 0.97
 
 
 def needs_resolving(previous: Resolution | None, previous_resolver_version: int) -> bool:
@@ -89,12 +82,7 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
 
     attempt(s2_match)
     decision = decide(record, candidates, settings.match, now=now)
-    if (
-        decision.status == "matched"
-        and decision.arxiv_id
-        and (decision.score or 0) >= SURE_SCORE
-        and not year_disagrees(record, candidates, decision)
-    ):
+    if is_settled(record, candidates, decision):
         return decision
 
     # Either S2 did not give an acceptable answer, or it did but knows no arXiv id: ask arXiv
@@ -164,6 +152,20 @@ def resolve_all(
     total = len(todo)
     if on_start is not None:
         on_start(total)
+    if settings.batch.enabled and todo:
+
+        def settled(record: TitleRecord, resolution: Resolution) -> None:
+            nonlocal done
+            results[record.norm] = resolution
+            done += 1
+            if on_progress is not None:
+                on_progress(done, total, resolution)
+
+        outcome = resolve_in_batches(http, settings, todo, now, on_settled=settled)
+        todo = [r for r in todo if r.norm not in outcome.settled]
+        if on_checkpoint is not None and outcome.settled:
+            on_checkpoint(dict(results))
+            last_checkpoint = time.monotonic()
     with ThreadPoolExecutor(max_workers=RESOLVE_THREADS, thread_name_prefix="resolve") as pool:
         futures = {pool.submit(resolve_title, http, settings, record, now): record for record in todo}
         for future in as_completed(futures):
@@ -210,7 +212,9 @@ def run_resolve(ctx: Context) -> Path:
 
     def started(todo: int) -> None:
         interval = ctx.settings.semantic_scholar.min_interval_s
-        pace = f"; at least {todo * interval:.0f}s at Semantic Scholar's pace of one request every {interval:g}s"
+        pace = f"; at most {todo * interval:.0f}s at Semantic Scholar's pace of one request every {interval:g}s"
+        if ctx.settings.batch.enabled:
+            pace = f", {ctx.settings.batch.s2_titles} titles per batch request first{pace}"
         ctx.progress.stage(
             "resolve", f"{len(records)} titles, {todo} to search{pace if todo else ' (all decided earlier)'}"
         )
@@ -232,6 +236,9 @@ def run_resolve(ctx: Context) -> Path:
     )
     _save_resolutions(ctx, results, previous)
     ctx.summary.reused_resolutions = sum(1 for norm, r in results.items() if previous.get(norm) is r)
+    ctx.summary.routes.update(
+        r.route or "?" for norm, r in results.items() if previous.get(norm) is not r and r.status == "matched"
+    )
     return ctx.interim(RESOLVED_FILE)
 
 

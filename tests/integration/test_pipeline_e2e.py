@@ -73,10 +73,11 @@ def api_stats(emu: Any, api: str) -> dict[str, Any]:
     return emu.stats()[api]
 
 
+@pytest.mark.parametrize("batch", [True, False], ids=["batched", "per-title"])
 def test_cold_then_warm_run(
-    emulator: Any, make_settings: Callable[..., Path], run_cli: Callable[..., tuple[int, str]]
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Callable[..., tuple[int, str]], batch: bool
 ) -> None:
-    config = make_settings(emulator)
+    config = make_settings(emulator, extra="" if batch else "[batch]\nenabled = false\n")
     code, out = run_cli("enrich", "--config", str(config), "-q")
     assert code == 0, out
     assert "FIXTURE DATA" in out
@@ -104,12 +105,21 @@ def test_cold_then_warm_run(
     arxiv, s2 = api_stats(emulator, "arxiv"), api_stats(emulator, "s2")
     assert arxiv["too_early"] == 0 and s2["too_early"] == 0
     assert arxiv["concurrent"] == 0
-    # One S2 title match per distinct title, one S2 batch and one arXiv id_list call for all 45 papers; arXiv's
-    # title search (and S2's relevance search) only for the few titles S2 matched imperfectly (typos, truncations).
-    assert s2["by_endpoint"].get("match") == len(SEED_PAPERS) and s2["by_endpoint"].get("batch") == 1
-    assert s2["by_endpoint"].get("search", 0) <= 3
-    assert arxiv["by_endpoint"].get("id_list") == 1
-    assert arxiv["by_endpoint"].get("search", 0) <= 3
+    assert s2["by_endpoint"].get("batch") == 1 and arxiv["by_endpoint"].get("id_list") == 1  # records: one call each
+    searches = sum(n for e, n in s2["by_endpoint"].items() if e != "batch") + arxiv["by_endpoint"].get("search", 0)
+    if batch:
+        # 25 titles per bulk query (two pages at most each), then the per-title path for what they left:
+        # at most 0.2 search requests per title, and most titles settled by the bulk search alone.
+        assert s2["by_endpoint"].get("bulk", 0) <= 4
+        assert searches <= 0.2 * len(SEED_PAPERS), (s2, arxiv)
+        assert "matched in this run: " in out and " by s2-bulk" in out
+        assert (frame.match_route == "s2-bulk").sum() >= 0.8 * len(SEED_PAPERS)
+    else:
+        # One S2 title match per distinct title; arXiv's title search (and S2's relevance search) only for the
+        # few titles S2 matched imperfectly (typos, truncations).
+        assert s2["by_endpoint"].get("match") == len(SEED_PAPERS) and "bulk" not in s2["by_endpoint"]
+        assert s2["by_endpoint"].get("search", 0) <= 3
+        assert arxiv["by_endpoint"].get("search", 0) <= 3
 
     # Warm rerun: zero requests reach the emulator, and the catalogue is the same.
     emulator.reset_stats()

@@ -1,0 +1,158 @@
+"""Batched title resolution: many titles per search request, before the one-title-per-request path.
+
+Both APIs take one query for many titles: Semantic Scholar's ``/paper/search/bulk`` with ``"…" | "…"``
+and arXiv's ``ti:"…" OR ti:"…"``. Every paper a batch brings back is scored against every title of
+the batch by the same scorer (``matching.decide``); a title is settled here only when the decision
+is one the per-title path would take without asking further (matched, an arXiv id, score at least
+``matching.decide.SURE_SCORE``, no year against it). Everything else goes on to the per-title path unchanged, so a
+batch can save requests but never accept what that path would reject.
+
+What a batch query holds is the title the parser read, inside a pasted reference the title sentence
+(``query_title``), normalised to letters and digits, so notes, quotes and operators in a line cannot
+break the query. A typo breaks the phrase: such a title finds nothing here and is searched alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pipeline.config import Settings
+from pipeline.errors import FetchError, Http
+from pipeline.matching.context import query_title
+from pipeline.matching.decide import decide, is_settled
+from pipeline.matching.normalise import content_words, normalise_title
+from pipeline.models import Candidate, Resolution, TitleRecord
+from pipeline.sources import arxiv_source, s2_source
+
+log = logging.getLogger(__name__)
+
+#: A phrase of fewer words is in too many titles and abstracts to be worth a place in a batch.
+MIN_PHRASE_WORDS = 3
+#: A candidate is scored against a title only if it shares at least this share of the title's content
+#: words: the cheap filter that keeps batch scoring linear (the scorer would reject the others anyway).
+MIN_SHARED_WORDS = 0.5
+
+
+@dataclass
+class BatchOutcome:
+    """What the batches settled, and what they cost."""
+
+    settled: dict[str, Resolution] = field(default_factory=dict)
+    by_route: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    queries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: list[str] = field(default_factory=list)
+
+
+def batch_phrase(record: TitleRecord) -> str | None:
+    """The words a batch query asks for this title, or None when the title does not belong in a batch."""
+    words = normalise_title(query_title(record.title))
+    return words if len(words.split()) >= MIN_PHRASE_WORDS else None
+
+
+def group(phrases: list[str], per_query: int, max_chars: int) -> Iterator[list[str]]:
+    """Consecutive batches of at most ``per_query`` phrases and ``max_chars`` characters of query."""
+    batch: list[str] = []
+    size = 0
+    for phrase in phrases:
+        cost = len(phrase) + 10  # quotes, ti: prefix and the OR between phrases
+        if batch and (len(batch) >= per_query or size + cost > max_chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(phrase)
+        size += cost
+    if batch:
+        yield batch
+
+
+class _CandidateIndex:
+    """Candidates by content word, so each title is scored only against papers that share its words."""
+
+    def __init__(self, candidates: Iterable[Candidate]) -> None:
+        self.candidates = list(candidates)
+        self.by_word: dict[str, set[int]] = defaultdict(set)
+        for i, c in enumerate(self.candidates):
+            for w in set(content_words(normalise_title(c.title))):
+                self.by_word[w].add(i)
+
+    def near(self, phrase: str) -> list[Candidate]:
+        words = set(content_words(phrase))
+        if not words:
+            return []
+        counts: dict[int, int] = defaultdict(int)
+        for w in words:
+            for i in self.by_word.get(w, ()):
+                counts[i] += 1
+        need = MIN_SHARED_WORDS * len(words)
+        return [self.candidates[i] for i, n in sorted(counts.items()) if n >= need]
+
+
+def sure_decision(record: TitleRecord, candidates: list[Candidate], settings: Settings, now: str) -> Resolution | None:
+    """The decision when it is one the per-title path takes without a further request; else None."""
+    if not candidates:
+        return None
+    decision = decide(record, candidates, settings.match, now=now)
+    return decision if is_settled(record, candidates, decision) else None
+
+
+def _fetchers(http: Http, settings: Settings) -> dict[str, tuple[int, Callable[[list[str]], list[Candidate]]]]:
+    batch = settings.batch
+
+    def s2(phrases: list[str]) -> list[Candidate]:
+        found, _complete = s2_source.fetch_bulk_candidates(http, settings, phrases, batch.s2_max_pages)
+        return found
+
+    def arxiv(phrases: list[str]) -> list[Candidate]:
+        return arxiv_source.fetch_batch_title_candidates(http, settings, phrases)
+
+    return {"s2": (batch.s2_titles, s2), "arxiv": (batch.arxiv_titles, arxiv)}
+
+
+def resolve_in_batches(
+    http: Http,
+    settings: Settings,
+    records: list[TitleRecord],
+    now: str,
+    on_settled: Callable[[TitleRecord, Resolution], None] | None = None,
+) -> BatchOutcome:
+    """Settle what the batches can, API by API in ``[batch] order``; the rest is left to the per-title path.
+
+    A batch that fails (rate limit, outage, a body that stays broken) settles nothing and costs only its
+    own request: its titles go on to the per-title path, which records errors as it always has.
+    """
+    outcome = BatchOutcome()
+    pending: dict[str, list[TitleRecord]] = defaultdict(list)
+    for record in records:
+        phrase = batch_phrase(record)
+        if phrase is not None:
+            pending[phrase].append(record)
+    fetchers = _fetchers(http, settings)
+    seen: dict[str, list[Candidate]] = defaultdict(list)  # candidates so far per phrase, across APIs
+    for api in (a.strip() for a in settings.batch.order.split(",") if a.strip()):
+        per_query, fetch = fetchers[api]
+        for phrases in group(sorted(pending), per_query, settings.batch.max_query_chars):
+            try:
+                found = fetch(phrases)
+            except FetchError as exc:
+                log.warning("batch of %d titles on %s failed: %s", len(phrases), api, exc)
+                outcome.failures.append(f"{api} {exc.reason}")
+                continue
+            finally:
+                outcome.queries[api] += 1
+            index = _CandidateIndex(found)
+            for phrase in phrases:
+                seen[phrase] += index.near(phrase)
+                for record in list(pending[phrase]):
+                    decision = sure_decision(record, seen[phrase], settings, now)
+                    if decision is None:
+                        continue
+                    outcome.settled[record.norm] = decision
+                    outcome.by_route[decision.route or api] += 1
+                    pending[phrase].remove(record)
+                    if on_settled is not None:
+                        on_settled(record, decision)
+                if not pending[phrase]:
+                    del pending[phrase]
+    return outcome
