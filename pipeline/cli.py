@@ -137,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return EXIT_LOCKED
         stack.callback(lock.release)
+        leftovers = stages.remove_leftovers(settings)
+        if leftovers:
+            names = ", ".join(p.name for p in leftovers[:3]) + (" …" if len(leftovers) > 3 else "")
+            summary.notes.append(f"removed {len(leftovers)} temporary file(s) left by an interrupted run ({names})")
         http = _http(settings) if needs_http else None
         if http is not None:
             stack.callback(http.close)
@@ -146,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PipelineError as exc:
             print(f"error: {exc}", file=sys.stderr)
             code = EXIT_INPUT
+            summary.stopped = "the error above (exit 2); the catalogue was not updated"
         finally:
             if http is not None:
                 summary.http = http.stats.as_dict()
@@ -175,4 +180,5 @@ def _summary_dict(summary: RunSummary) -> dict[str, object]:
         "outputs": summary.outputs,
         "seconds": round(summary.seconds, 3),
         "complete": summary.complete,
+        "stopped": summary.stopped,
     }

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +21,26 @@ from pipeline.errors import PipelineError
 
 class CorruptOutputError(PipelineError):
     """An intermediate file exists but cannot be read (e.g. edited by hand)."""
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system says (Linux), else set and put back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: mkstemp creates 0600 files; an output ends with the mode any new file of this user gets (0644 under umask 022).
+FILE_MODE = 0o666 & ~_umask()
+
+#: What ``atomic_path`` names its temporary files: ``.<target name>.<8 random characters><suffix>``.
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.[A-Za-z0-9]+$")
 
 
 @contextmanager
@@ -35,6 +56,7 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, FILE_MODE)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -42,6 +64,30 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_temp_files(folder: Path, names: Iterable[str] | None = None) -> list[Path]:
+    """Delete the temporary files a killed writer left in ``folder`` (for the targets in ``names``, or any).
+
+    Only for folders no other process writes while the caller holds the run's lock.
+    """
+    wanted = None if names is None else set(names)
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        found = _TEMP_NAME.match(path.name)
+        if found is None or (wanted is not None and found["name"] not in wanted):
+            continue
+        try:
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return sorted(removed)
 
 
 def _fsync_dir(folder: Path) -> None:

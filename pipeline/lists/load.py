@@ -21,6 +21,7 @@ binary files are fatal problems. The names above are re-exported here, so
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,17 +88,77 @@ class LoadedLists:
 # ----------------------------------------------------------------------------------- loading
 
 
-def _list_files(raw_dir: Path) -> list[Path]:
-    found = []
-    for path in raw_dir.rglob("*"):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if rel.as_posix().lower() == OVERRIDES_FILE:
-            continue  # the overrides file (pipeline.matching.overrides), never a reading list
-        if path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+def _list_files(raw_dir: Path) -> tuple[list[Path], list[ListProblem]]:
+    """Every list file under ``raw_dir``, and what could not be looked into (reported, never skipped silently).
+
+    Linked folders are followed, once each; a link back to a folder already being read (a loop) is not, and
+    the loops are named in one warning. A folder that cannot be listed and a link to a list that leads
+    nowhere are warnings too.
+    """
+    found: list[Path] = []
+    problems: list[ListProblem] = []
+    loops: list[str] = []
+
+    def rel_of(path: str | Path) -> str:
+        try:
+            return Path(path).relative_to(raw_dir).as_posix()
+        except ValueError:
+            return str(path)
+
+    def unreadable(err: OSError) -> None:
+        where = rel_of(err.filename) if err.filename else str(raw_dir)
+        problems.append(
+            ListProblem(
+                f"{where}/", 0, f"cannot read this folder ({err.strerror or err}); the lists in it were not read", False
+            )
+        )
+
+    def within(path: str, folder: str) -> bool:
+        return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+    root = os.path.realpath(raw_dir)
+    seen = {root}
+    for folder, dirs, files in os.walk(raw_dir, onerror=unreadable, followlinks=True):
+        here = Path(folder)
+        real_here = os.path.realpath(folder)
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            sub = here / name
+            real = os.path.realpath(sub)
+            if sub.is_symlink():
+                if within(real_here, real) or within(root, real):
+                    loops.append(f"{rel_of(sub)} → {rel_of(real)}")
+                    continue
+                if within(real, root) or real in seen:
+                    continue  # a folder read under its own name (or through another link) already
+            seen.add(real)
+            keep.append(name)
+        dirs[:] = keep
+        for name in files:
+            path = here / name
+            rel = rel_of(path)
+            if name.startswith(".") or rel.lower() == OVERRIDES_FILE:
+                continue  # the overrides file (pipeline.matching.overrides) is never a reading list
+            if path.suffix.lower() not in LIST_SUFFIXES:
+                continue
+            if path.is_file():
+                found.append(path)
+            elif path.is_symlink():
+                problems.append(ListProblem(rel, 0, "a link that leads to no file (or to itself); not read", False))
+    if loops:
+        more = f" and {len(loops) - 3} more" if len(loops) > 3 else ""
+        problems.append(
+            ListProblem(
+                str(raw_dir),
+                0,
+                f"{len(loops)} folder link(s) lead back to a folder already read (a symlink loop), not followed:"
+                f" {', '.join(loops[:3])}{more}",
+                False,
+            )
+        )
+    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix()), problems
 
 
 def _decode_problem(rel: str, data: bytes, err: UnicodeDecodeError) -> ListProblem:
@@ -213,7 +274,8 @@ def load_reading_lists(raw_dir: Path) -> LoadedLists:
             )
         )
         return loaded
-    files = _list_files(raw_dir)
+    files, walk_problems = _list_files(raw_dir)
+    loaded.problems.extend(walk_problems)
     if not files:
         loaded.problems.append(
             ListProblem(str(raw_dir), 0, f"no reading lists in {raw_dir}: put .md files there", fatal=True)

@@ -18,3 +18,8 @@ class ListProblem:
     line: int  # 1-based; 0 when the problem concerns the folder / whole file
     message: str
     fatal: bool
+
+    @property
+    def where(self) -> str:
+        """``file:line``, or the file (or folder) alone when the problem is not on a line."""
+        return f"{self.source_file}:{self.line}" if self.line > 0 else self.source_file

@@ -6,13 +6,14 @@ modules' other names are theirs.
 """
 
 from pipeline.stages.catalogue import run_catalogue, run_refresh
-from pipeline.stages.context import Context, utcnow
+from pipeline.stages.context import Context, remove_leftovers, utcnow
 from pipeline.stages.fetch import run_arxiv, run_semantic_scholar
 from pipeline.stages.resolve import run_resolve
 from pipeline.stages.titles import run_titles
 
 __all__ = [
     "Context",
+    "remove_leftovers",
     "run_arxiv",
     "run_catalogue",
     "run_refresh",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
 from pipeline.progress import Progress, RunSummary
-from pipeline.storage import load_json, write_json_atomic
+from pipeline.storage import load_json, remove_temp_files, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,9 @@ TITLES_FILE = "titles.json"
 RESOLVED_FILE = "resolved.json"
 ARXIV_FILE = "arxiv.json"
 S2_FILE = "s2.json"
+
+#: What a run writes into the enriched folder (under the run's lock; the report and BibTeX commands take no lock).
+RUN_OUTPUTS = ("catalogue.parquet", "catalogue.csv", "review.md", "citations_history.parquet")
 
 
 def utcnow() -> datetime:
@@ -53,6 +56,16 @@ class Context:
 
     def interim(self, name: str) -> Path:
         return self.settings.paths.interim / name
+
+
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Temporary files a killed run left behind (``.catalogue.parquet.k3j2x9_a.parquet``): removed at the start
+    of the next run, which holds the lock. In the interim folder any; in the enriched folder only the run's own."""
+    removed = remove_temp_files(settings.paths.interim)
+    removed += remove_temp_files(settings.paths.enriched, RUN_OUTPUTS)
+    for path in removed:
+        log.info("removed %s, left by an interrupted run", path)
+    return removed
 
 
 class StageOrderError(PipelineError):

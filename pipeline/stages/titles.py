@@ -30,7 +30,7 @@ def run_titles(ctx: Context) -> Path:
             "title_lines": len(loaded.entries),
             "records": [r.to_dict() for r in records],
             "skipped": [s.to_dict() for s in loaded.skipped],
-            "problems": [f"{p.source_file}:{p.line}: {p.message}" for p in loaded.problems],
+            "problems": [f"{p.where}: {p.message}" for p in loaded.problems],
         },
     )
     s = ctx.summary
@@ -40,7 +40,7 @@ def run_titles(ctx: Context) -> Path:
     s.title_lines = len(loaded.entries)
     s.distinct_titles = len(records)
     s.skipped_lines = len(loaded.skipped)
-    s.input_problems = [f"{p.source_file}:{p.line}: {p.message}" for p in loaded.problems]
+    s.input_problems = [f"{p.where}: {p.message}" for p in loaded.problems]
     ctx.progress.say(
         f"[titles] {len(loaded.entries)} title lines → {len(records)} distinct titles;"
         f" {len(loaded.skipped)} lines skipped"

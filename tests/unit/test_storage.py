@@ -31,3 +31,28 @@ def test_corrupt_file_names_path_and_line(tmp_path: Path) -> None:
     target.write_text('{\n "a": 1,\n oops\n}', encoding="utf-8")
     with pytest.raises(CorruptOutputError, match=r"x.json:3: cannot read"):
         load_json(target)
+
+
+def test_written_files_get_the_normal_mode_not_mkstemps_0600(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from pipeline.storage import FILE_MODE
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert FILE_MODE == 0o666 & ~mask
+    target = write_json_atomic(tmp_path / "x.json", {})
+    assert stat.S_IMODE(target.stat().st_mode) == FILE_MODE
+
+
+def test_remove_temp_files_takes_only_temp_names_of_the_given_targets(tmp_path: Path) -> None:
+    from pipeline.storage import remove_temp_files
+
+    names = [".catalogue.csv.abc_1234.csv", ".review.md.zzzzzzzz.tmp", ".pipeline.lock", "catalogue.csv", ".x.y"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    removed = remove_temp_files(tmp_path, ["catalogue.csv"])
+    assert [p.name for p in removed] == [".catalogue.csv.abc_1234.csv"]
+    assert [p.name for p in remove_temp_files(tmp_path)] == [".review.md.zzzzzzzz.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".pipeline.lock", "catalogue.csv", ".x.y"])

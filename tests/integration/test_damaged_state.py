@@ -1,0 +1,138 @@
+"""Issue 18: the state a machine accumulates over months of scheduled runs, and settings that pass validation.
+
+Each case reproduces what a careful user did against the emulator and pins what happens now: the exit code, the
+message, what is kept. No case may print a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.outputs.catalogue import load_catalogue
+
+Run = Callable[..., tuple[int, str]]
+
+
+def no_traceback(out: str) -> None:
+    assert "Traceback" not in out, out
+
+
+# ------------------------------------------------------------------------ 6. leftovers and honesty
+
+
+def test_outputs_and_interim_files_end_with_normal_permissions(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    expected = 0o666 & ~_umask()
+    written = [
+        *(config.parent / "interim").glob("*.json"),
+        *(config.parent / "enriched").glob("catalogue.*"),
+        config.parent / "enriched" / "review.md",
+        config.parent / "enriched" / "citations_history.parquet",
+    ]
+    assert len(written) >= 8
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == expected, (path, oct(path.stat().st_mode))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_temp_files_of_a_killed_run_are_removed_by_the_next_run(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    enriched, interim = config.parent / "enriched", config.parent / "interim"
+    # What a kill -9 in the middle of atomic writes leaves behind (mkstemp names).
+    leftovers = [
+        enriched / ".catalogue.parquet.k3j2x9_a.parquet",
+        enriched / ".catalogue.csv.0abcdefg.csv",
+        enriched / ".citations_history.parquet.zz9yy8xx.parquet",
+        interim / ".resolved.json.q1w2e3r4.tmp",
+    ]
+    for path in leftovers:
+        path.write_bytes(b"half a file")
+    mine = enriched / ".catalogue.bib.a1b2c3d4.tmp"  # the bibtex command's, which runs without the lock
+    mine.write_bytes(b"being written")
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    assert not any(p.exists() for p in leftovers)
+    assert mine.exists()
+    assert "removed 4 temporary file(s) left by an interrupted run" in out
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert "temporary file" not in out  # said once, when there was something to remove
+
+
+def test_a_run_stopped_by_a_bad_list_does_not_say_complete(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    (config.parent / "raw" / "binary.md").write_bytes(b"%PDF-1.4\n" + bytes(100))
+    code, out = run_cli("enrich", "--config", str(config))
+    assert code == 2, out
+    assert "complete" not in out.splitlines()[-1]
+    assert "stopped after" in out and "exit 2" in out
+    code, out = run_cli("enrich", "--config", str(config), "--json-summary")
+    summary = json.loads(out[out.index("{") :].splitlines()[0])
+    assert code == 2 and summary["complete"] is False and summary["stopped"]
+    no_traceback(out)
+
+
+def test_unreadable_subfolder_of_raw_is_reported(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_settings(emulator)
+    locked = config.parent / "raw" / "private"
+    locked.mkdir()
+    (locked / "more.md").write_text("- A List Nobody Can Read In This Folder\n", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # what a folder without read permission does (tests may run as root)
+        if Path(os.fsdecode(path)) == locked:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    assert "input: private/: cannot read this folder (Permission denied); the lists in it were not read" in out
+
+
+def test_symlink_loops_in_raw_are_reported_once_and_linked_folders_are_read(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, tmp_path: Path
+) -> None:
+    config = make_settings(emulator)
+    raw = config.parent / "raw"
+    (raw / "nested" / "deeper").mkdir(parents=True)
+    (raw / "nested" / "deeper" / "loop").symlink_to(raw / "nested")
+    (raw / "nested" / "top").symlink_to(raw)
+    outside = tmp_path / "shared-lists"
+    outside.mkdir()
+    (outside / "shared.md").write_text("- Attention Is All You Need\n", encoding="utf-8")
+    (raw / "shared").symlink_to(outside)
+    (raw / "gone.md").symlink_to(tmp_path / "no-such-file.md")
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    loops = [line for line in out.splitlines() if "symlink loop" in line]
+    assert len(loops) == 1 and "2 folder link(s)" in loops[0], out
+    assert "nested/deeper/loop → nested" in loops[0] and "nested/top → ." in loops[0]
+    assert "gone.md: a link that leads to no file (or to itself); not read" in out
+    frame = load_catalogue(config.parent / "enriched")
+    assert frame is not None
+    assert any("shared/shared.md:1" in p for row in frame.provenance for p in row)
+    no_traceback(out)
