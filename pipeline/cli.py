@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock, Timeout
 
 from pipeline import __version__, stages
-from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.config import ConfigError, Settings, check_paths, load_settings
 from pipeline.errors import PipelineError
 from pipeline.progress import JsonLogFormatter, Progress, RunSummary
 
@@ -114,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         settings = load_settings(args.config)
+        check_paths(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT

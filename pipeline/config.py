@@ -8,12 +8,14 @@ default (say, a politeness interval) is worse than a crash.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJ_ROOT / "config.toml"
@@ -190,6 +192,81 @@ def _build_section(cls: type, table: Any, path: Path, text: str, section: str) -
     return cls(**values)
 
 
+#: The APIs' published limits (api-facts §1.6, §2.9): the shortest interval a real host may be asked at.
+PUBLISHED_MIN_INTERVAL_S = {"arxiv": 3.0, "semantic_scholar": 1.0}
+_PUBLISHED_LIMIT = {
+    "arxiv": "arXiv's terms of use: one request every three seconds",
+    "semantic_scholar": "Semantic Scholar: one request a second, cumulative over all endpoints",
+}
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for a base URL on this machine (127.0.0.0/8, ``localhost``, ``::1``): an emulator, not a real API."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_run_limits(sections: dict[str, Any], path: Path, text: str) -> None:
+    """Values the types allow but a run cannot live with: refused here, before any request."""
+    for name in ("arxiv", "semantic_scholar"):
+        section = sections[name]
+        if section.timeout_s <= 0:
+            raise ConfigError(
+                f"{_where(path, text, name, 'timeout_s')}: [{name}] timeout_s must be > 0 (seconds to wait for an"
+                f" answer), got {section.timeout_s:g}"
+            )
+        floor = PUBLISHED_MIN_INTERVAL_S[name]
+        if section.min_interval_s < floor and not is_loopback_url(section.base_url):
+            raise ConfigError(
+                f"{_where(path, text, name, 'min_interval_s')}: [{name}] min_interval_s = {section.min_interval_s:g}"
+                f" is below the published limit ({_PUBLISHED_LIMIT[name]}); use at least {floor:g}"
+                " (shorter intervals are allowed only for a loopback base_url, such as the emulator)"
+            )
+    if sections["http"].circuit_breaker_failures < 1:
+        raise ConfigError(
+            f"{_where(path, text, 'http', 'circuit_breaker_failures')}: [http] circuit_breaker_failures must be >= 1"
+            " (0 would mark a host down after its first answer)"
+        )
+
+
+def check_paths(settings: Settings) -> None:
+    """The folders a run writes to must be folders (or creatable), the cache a file: checked before any request.
+
+    A ``paths.enriched`` that names a file would otherwise fail after every request was made.
+    """
+    try:
+        text = settings.config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    paths = settings.paths
+
+    def refuse(key: str, why: str) -> None:
+        where = _where(settings.config_path, text, "paths", key)
+        raise ConfigError(f"{where}: [paths] {key} = {getattr(paths, key)}: {why}")
+
+    def writable_folder(key: str, folder: Path, what: str) -> None:
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            refuse(key, f"{existing} is a file, not a folder ({what})")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            refuse(key, f"cannot write in {existing} ({what})")
+
+    for key in ("interim", "enriched"):
+        writable_folder(key, getattr(paths, key), "it must be a folder the run can write in")
+    if paths.cache.is_dir():
+        refuse("cache", "is a folder; it must name the SQLite file of the HTTP cache")
+    writable_folder("cache", paths.cache.parent, "the HTTP cache's folder")
+    if paths.raw.exists() and not paths.raw.is_dir():
+        refuse("raw", "is a file, not the folder of reading lists")
+
+
 def _read_dotenv(path: Path) -> dict[str, str]:
     """``KEY=VALUE`` lines of a ``.env`` file next to the config (gitignored), for the API key only."""
     values: dict[str, str] = {}
@@ -271,6 +348,7 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
         )
     if sections["http"].max_attempts < 1:
         raise ConfigError(f"{_where(path, text, 'http', 'max_attempts')}: [http] max_attempts must be >= 1")
+    _check_run_limits(sections, path, text)
     batch = sections["batch"]
     apis = [a.strip() for a in batch.order.split(",") if a.strip()]
     if not apis or any(a not in ("s2", "arxiv") for a in apis) or len(set(apis)) != len(apis):

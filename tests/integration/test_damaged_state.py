@@ -136,3 +136,42 @@ def test_symlink_loops_in_raw_are_reported_once_and_linked_folders_are_read(
     assert frame is not None
     assert any("shared/shared.md:1" in p for row in frame.provenance for p in row)
     no_traceback(out)
+
+
+# ------------------------------------------------------------------------ 4. settings that pass validation
+
+
+@pytest.mark.parametrize(
+    ("section", "setting", "expected"),
+    [
+        ("arxiv", "timeout_s = 0.0", "[arxiv] timeout_s must be > 0"),
+        ("http", "circuit_breaker_failures = 0", "[http] circuit_breaker_failures must be >= 1"),
+    ],
+)
+def test_settings_that_would_break_the_run_stop_it_before_any_request(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, section: str, setting: str, expected: str
+) -> None:
+    config = make_settings(emulator)
+    config.write_text(config.read_text().replace(f"[{section}]\n", f"[{section}]\n{setting}\n", 1))
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    assert f"config.toml:{_line(config, setting)}: {expected}" in out
+    assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
+    no_traceback(out)
+
+
+def _line(config: Path, text: str) -> int:
+    return next(n for n, line in enumerate(config.read_text().splitlines(), start=1) if line.strip() == text)
+
+
+def test_enriched_path_naming_a_file_stops_the_run_before_any_request(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    (config.parent / "enriched").write_text("not a folder")
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    assert "[paths] enriched =" in out and "is a file, not a folder" in out
+    assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
+    assert (config.parent / "enriched").read_text() == "not a folder"
+    no_traceback(out)

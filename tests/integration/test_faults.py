@@ -141,6 +141,8 @@ def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
     text = config.read_text()
     text = text.replace(emulator.arxiv_url, "http://127.0.0.1:9/api/query")
     text = text.replace(emulator.s2_url, "http://nonexistent.invalid/graph/v1")
+    # A host that is not loopback gets S2's published interval (shorter ones are refused for real hosts).
+    text = text.replace(f"min_interval_s = {emulator.intervals['s2']}\n", "min_interval_s = 1.0\n")
     text = (
         text.replace("backoff_initial_s = 0.01", "backoff_initial_s = 1.0")
         .replace("backoff_max_s = 0.2", "backoff_max_s = 60.0")

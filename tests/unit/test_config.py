@@ -83,3 +83,49 @@ def test_api_key_from_dotenv_next_to_config(tmp_path: Path, monkeypatch: pytest.
     assert load_settings(path).s2_api_key == "from-dotenv"
     monkeypatch.setenv("S2_API_KEY", "from-env")
     assert load_settings(path).s2_api_key == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[arxiv]\ntimeout_s = 0.0\n", r"config.toml:2: \[arxiv\] timeout_s must be > 0"),
+        ("[semantic_scholar]\ntimeout_s = 0\n", r"config.toml:2: \[semantic_scholar\] timeout_s must be > 0"),
+        ("[http]\ncircuit_breaker_failures = 0\n", r"config.toml:2: \[http\] circuit_breaker_failures must be >= 1"),
+        ("[arxiv]\nmin_interval_s = 0.0\n", r"config.toml:2: \[arxiv\] min_interval_s = 0 is below the published"),
+        ("[arxiv]\nmin_interval_s = 2.9\n", r"one request every three seconds\); use at least 3"),
+        ("[semantic_scholar]\nmin_interval_s = 0.5\n", r"\[semantic_scholar\] min_interval_s = 0.5 is below"),
+    ],
+)
+def test_values_that_pass_the_types_but_break_a_run_are_refused(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, text), env={})
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8765/api/query", "http://127.3.2.1/api/query", "http://localhost:1/x", "http://[::1]:9/x"]
+)
+def test_short_intervals_are_allowed_only_for_loopback_hosts(tmp_path: Path, url: str) -> None:
+    settings = load_settings(write(tmp_path, f'[arxiv]\nbase_url = "{url}"\nmin_interval_s = 0.0\n'), env={})
+    assert settings.arxiv.min_interval_s == 0.0
+    with pytest.raises(ConfigError, match="published limit"):
+        load_settings(write(tmp_path, '[arxiv]\nbase_url = "http://128.0.0.1/x"\nmin_interval_s = 0.0\n'), env={})
+
+
+def test_output_paths_that_cannot_be_folders_are_refused_before_any_run(tmp_path: Path) -> None:
+    from pipeline.config import check_paths
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "out.txt").write_text("a file")
+    (tmp_path / "conf" / "cachedir").mkdir()
+    for text, expected in [
+        ('[paths]\nenriched = "out.txt"\n', r"config.toml:2: \[paths\] enriched = .*out.txt is a file, not a folder"),
+        ('[paths]\ninterim = "out.txt/sub"\n', r"\[paths\] interim = .*out.txt is a file, not a folder"),
+        ('[paths]\ncache = "cachedir"\n', r"\[paths\] cache = .*is a folder; it must name the SQLite file"),
+        ('[paths]\ncache = "out.txt/http.sqlite"\n', r"\[paths\] cache = .*out.txt is a file"),
+        ('[paths]\nraw = "out.txt"\n', r"\[paths\] raw = .*is a file, not the folder of reading lists"),
+    ]:
+        settings = load_settings(write(tmp_path, text), env={})
+        with pytest.raises(ConfigError, match=expected):
+            check_paths(settings)
+    check_paths(load_settings(write(tmp_path, '[paths]\nenriched = "new/deeper"\n'), env={}))
+    assert not (tmp_path / "conf" / "new").exists()  # checked, not created
