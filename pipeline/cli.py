@@ -145,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         http = _http(settings) if needs_http else None
         if http is not None:
             stack.callback(http.close)
+            summary.notes.extend(http.notes)
         ctx = stages.Context(settings, http, progress, summary, stages.utcnow())
         try:
             func(ctx)

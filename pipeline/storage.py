@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -88,6 +89,27 @@ def remove_temp_files(folder: Path, names: Iterable[str] | None = None) -> list[
         except OSError:
             continue
     return sorted(removed)
+
+
+def move_aside(path: Path, companions: Iterable[str] = ()) -> Path:
+    """Rename a damaged file to ``<name>.damaged-<UTC time>`` next to it (kept for inspection); returns the new path.
+
+    ``companions`` are suffixes of files that belong to it (SQLite's ``-wal``, ``-shm``): they move along, so the
+    damaged copy can still be opened as it was.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    os.replace(path, target)
+    for suffix in companions:
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            os.replace(extra, target.with_name(target.name + suffix))
+    _fsync_dir(path.parent)
+    return target
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -15,9 +15,12 @@ stages keep the last good record themselves and flag it stale.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -52,6 +55,7 @@ from pipeline.sources.retry_rules import (
     is_unreachable,
     parse_retry_after,
 )
+from pipeline.storage import move_aside
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,37 @@ def _keep_response(response: requests.Response) -> bool:
         return False
     body = response.content or b""
     return not (b"<title>Error</title>" in body or body.lstrip().startswith(b'{"error"'))
+
+
+def cache_damage(path: Path) -> str | None:
+    """Why the SQLite file at ``path`` cannot serve as the HTTP cache (random bytes, cut short), or None."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+    return "; ".join(problems[:3]) if problems else None
+
+
+def recover_cache(path: Path) -> str | None:
+    """A damaged cache is moved aside (kept for inspection) and the run starts an empty one; says so, else None.
+
+    The cache is only a cache: what a run paid for is in the stage stores, so an empty cache costs only the
+    requests that are due anyway, and a damaged one left in place would stop every run.
+    """
+    damage = cache_damage(path)
+    if damage is None:
+        return None
+    kept = move_aside(path, companions=("-wal", "-shm", "-journal"))
+    note = (
+        f"the HTTP cache {path} was damaged ({damage}); moved it to {kept.name} and started an empty one"
+        " (the stage stores in the interim folder keep every record already fetched)"
+    )
+    log.warning("%s", note)
+    return note
 
 
 def build_cached_session(settings: Settings) -> CachedSession:
@@ -100,6 +135,10 @@ class HttpClient:
 
     def __init__(self, settings: Settings, session: CachedSession | None = None) -> None:
         self.settings = settings
+        #: What the run summary should say about the HTTP layer (a damaged cache moved aside ...).
+        self.notes: list[str] = []
+        if session is None and (note := recover_cache(settings.paths.cache)):
+            self.notes.append(note)
         self.session = session or build_cached_session(settings)
         self.stats = HttpStats()
         self._lock = threading.Lock()

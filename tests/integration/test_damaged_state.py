@@ -175,3 +175,41 @@ def test_enriched_path_naming_a_file_stops_the_run_before_any_request(
     assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
     assert (config.parent / "enriched").read_text() == "not a folder"
     no_traceback(out)
+
+
+# ------------------------------------------------------------------------ 1. a damaged HTTP cache
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_a_damaged_http_cache_is_moved_aside_and_the_run_goes_on(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, damage: str
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    cache = config.parent / "cache" / "http.sqlite"
+    data = cache.read_bytes()
+    assert len(data) > 8192
+    for extra in ("-wal", "-shm"):
+        cache.with_name(cache.name + extra).unlink(missing_ok=True)
+    broken = os.urandom(4096) if damage == "random" else data[: len(data) // 2]
+    cache.write_bytes(broken)
+    before = load_catalogue(config.parent / "enriched")
+    emulator.reset_stats()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    no_traceback(out)
+    kept = list(cache.parent.glob("http.sqlite.damaged-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == broken  # kept, as it was, for inspection
+    assert f"the HTTP cache {cache} was damaged" in out and kept[0].name in out
+    # The stage stores still hold what was paid for: nothing is due, nothing is asked again.
+    assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
+    after = load_catalogue(config.parent / "enriched")
+    assert before is not None and after is not None and len(after) == len(before)
+    import sqlite3
+
+    with sqlite3.connect(cache) as db:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    code, out = run_cli("enrich", "--config", str(config), "-q")  # the new cache is used from now on
+    assert code == 0 and "was damaged" not in out, out
+    assert len(list(cache.parent.glob("http.sqlite.damaged-*"))) == 1
