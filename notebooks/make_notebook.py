@@ -24,6 +24,9 @@ CELLS: list[tuple[str, str]] = [
 
 This notebook reads the catalogue written by the pipeline (`catalogue.parquet`) and its citation
 history, and plots them with `pipeline.outputs.plots` (the same figures as the static report, `make report`).
+Labels in any script the lists use (the seed lists' sections are Chinese) are drawn with the Noto Sans CJK
+font shipped as a dependency when the machine has no CJK font; `plots.use_fonts()` makes that font chain
+the default for your own matplotlib plots in this notebook too.
 
 The first cell picks the catalogue: the folder in the `CATALOGUE_DIR` environment variable, else
 `data/enriched` when the live pipeline has written one (`make enrich`), else the offline demo's
@@ -47,6 +50,8 @@ import pandas as pd
 from pipeline.outputs import plots
 from pipeline.outputs.catalogue import load_catalogue
 from pipeline.outputs.history import load_history
+
+plots.use_fonts()  # DejaVu Sans, then a CJK font (the system's, else the shipped Noto Sans CJK), for any plot
 
 
 def find_catalogue_dir() -> Path:

@@ -5,6 +5,12 @@ and returns a matplotlib Figure; nothing is shown or written here. The Agg backe
 they work headless. Every figure built from fixture rows carries a "FIXTURE DATA — not real"
 suptitle. Figures are built without pyplot (no global state, nothing to close). Empty frames
 and all-null columns give a figure that says there is nothing to plot.
+
+Fonts: Latin text is set in matplotlib's default DejaVu Sans; glyphs it lacks (the seed lists'
+sections are Chinese) fall back per glyph to the system's CJK fonts when installed, then to the
+Noto Sans CJK collection shipped as a dependency (``noto-cjk-sans-otc``, SIL OFL 1.1), so a fresh
+machine draws them too. A glyph no font has still gives matplotlib's "Glyph … missing from font"
+warning (the tests turn it into an error).
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import os
 import textwrap
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import ParamSpec
 
+import matplotlib
 import pandas as pd
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
@@ -30,10 +38,11 @@ MATCH_STATUSES = ("matched", "ambiguous", "unmatched", "error")
 _STATUS_COLOURS = {"matched": "#2e7d32", "ambiguous": "#f9a825", "unmatched": "#9e9e9e", "error": "#c62828"}
 
 
-#: Fonts tried after DejaVu Sans for glyphs it lacks (the reading lists' sections are Chinese). Only the
-#: installed ones are used; without any, such glyphs render as boxes (e.g. apt fonts-wqy-zenhei adds one).
 P = ParamSpec("P")
+_log = logging.getLogger(__name__)
 
+#: System fonts tried after DejaVu Sans for glyphs it lacks (the reading lists' sections are Chinese), in
+#: this order; only the installed ones are used, and all of them come before the shipped font below.
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -45,11 +54,53 @@ CJK_FONTS = (
     "Hiragino Sans GB",
     "SimHei",
 )
+#: The face of the shipped collection (package noto-cjk-sans-otc: Noto Sans CJK Regular, JP/KR/SC/TC/HK
+#: faces, each with all 44,810 characters: CJK, kana, Hangul) that plots use: Simplified Chinese forms.
+BUNDLED_FONT = "Noto Sans CJK SC"
+
+
+def bundled_font_path() -> Path | None:
+    """The shipped Noto Sans CJK collection (a .ttc file), or None when the package is not installed."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    path = Path(os.fspath(noto_cjk_sans_otc.FONT_PATH))
+    return path if path.is_file() else None
+
+
+@functools.cache
+def _register_bundled_font() -> str | None:
+    """Register the shipped collection with matplotlib once per process; the name of the face to use, or None.
+
+    Not registered when the system already has a font of that name (the system's copy is used then).
+    """
+    path = bundled_font_path()
+    if path is None:
+        _log.warning("noto-cjk-sans-otc is not installed: CJK text in plots needs a system CJK font")
+        return None
+    manager = font_manager.fontManager
+    if not any(f.name == BUNDLED_FONT for f in manager.ttflist):
+        manager.addfont(path)
+    return BUNDLED_FONT
 
 
 def font_families() -> list[str]:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *[name for name in CJK_FONTS if name in installed]]
+    """The font.family fallback chain: DejaVu Sans, the installed system CJK fonts, then the shipped one."""
+    bundled = _register_bundled_font()
+    shipped = os.fspath(bundled_font_path() or "")
+    system = {f.name for f in font_manager.fontManager.ttflist if f.fname != shipped}
+    chain = ["DejaVu Sans", *[name for name in CJK_FONTS if name in system]]
+    if bundled is not None and bundled not in chain:
+        chain.append(bundled)
+    return chain
+
+
+def use_fonts() -> list[str]:
+    """Make the fallback chain the process-wide default (for the notebook's own plots); returns it."""
+    chain = font_families()
+    matplotlib.rcParams["font.family"] = chain
+    return chain
 
 
 def is_fixture(frame: pd.DataFrame | None) -> bool:
@@ -92,12 +143,8 @@ def _new_figure(title: str, frame: pd.DataFrame | None, size: tuple[float, float
 
 @contextmanager
 def _fonts() -> Iterator[None]:
-    """Font fallback for CJK text; glyphs no installed font has render as boxes without a warning each."""
-    with (
-        rc_context({"font.family": font_families()}),
-        warnings.catch_warnings(),
-    ):
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+    """The font fallback chain (see font_families); a glyph no font in it has still warns."""
+    with rc_context({"font.family": font_families()}):
         logger = logging.getLogger("matplotlib.font_manager")  # "Failed to find font weight normal for …"
         level = logger.level
         logger.setLevel(logging.ERROR)

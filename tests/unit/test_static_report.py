@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pipeline.outputs.catalogue import ARROW_SCHEMA, run_metadata, to_frame, wri
 from pipeline.outputs.history import append_history
 
 HOSTILE = "<script>alert(1)</script>"
+CJK_SECTION = "预训练模型探索 Pretraining"  # the seed lists' sections are Chinese
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -30,7 +32,7 @@ def sample_rows(origin: str = "live") -> list[dict[str, object]]:
                 "key": f"arxiv:2001.{i:05d}" if matched else f"title:{i:04d}",
                 "entry_title": f"List title {i}" if i != 7 else f"Unmatched {HOSTILE}",
                 "source_file": "plm-notes.md",
-                "section": ["Pretraining", "Fine-tuning & <Transfer>", None][i % 3],
+                "section": [CJK_SECTION, "Fine-tuning & <Transfer>", None][i % 3],
                 "title": (f"Paper {i} {HOSTILE}" if i == 0 else f"Paper {i} costs $5 & more") if matched else None,
                 "arxiv_id": f"2001.{i:05d}" if matched else None,
                 "authors": [f"Author{i} Smith"] if matched else None,
@@ -143,6 +145,18 @@ def test_numbers_match_the_frame(report: tuple[pd.DataFrame, Path]) -> None:
     assert review.count("<tr>") - 1 == 1
     assert unresolved.count("<tr>") - 1 == 2
     assert "FIXTURE" not in text
+
+
+def test_cjk_sections_are_text_in_the_page_and_glyphs_in_the_pngs(tmp_path: Path) -> None:
+    enriched = tmp_path / "enriched"
+    write_sample(enriched)
+    with warnings.catch_warnings():  # a box in any embedded PNG is a missing glyph: fail on it
+        warnings.filterwarnings("error", message=r"Glyph .* missing from font", category=UserWarning)
+        index = html_report.build_report(enriched, enriched / "report")
+    text = index.read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in text
+    assert f"<td>{CJK_SECTION}</td>" in text  # as characters, not entities or boxes
+    png_size(index.parent / "citations_by_section.png")
 
 
 def test_fixture_data_is_flagged_everywhere(tmp_path: Path) -> None:
