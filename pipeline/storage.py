@@ -149,6 +149,10 @@ def load_json(path: Path, default: Any = None) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return default
+    except UnicodeDecodeError as exc:
+        raise CorruptOutputError(f"{path}: not UTF-8 text (byte {exc.start}); delete it to rebuild it") from None
+    except OSError as exc:
+        raise CorruptOutputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -149,8 +149,8 @@ def _match_note(res: Resolution) -> str | None:
 
 def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically)."""
-    arxiv_store = load_store(ctx.interim(ARXIV_FILE))
-    s2_store = load_store(ctx.interim(S2_FILE))
+    arxiv_store = load_store(ctx.interim(ARXIV_FILE), ctx)
+    s2_store = load_store(ctx.interim(S2_FILE), ctx)
     pairs = confirm_identifiers(current_resolutions(ctx), arxiv_store, s2_store)
     rows, incomplete = build_rows(pairs, arxiv_store, s2_store, ctx.settings.run.data_origin)
     frame = catalogue.to_frame(rows)

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http, PipelineError
 from pipeline.progress import Progress, RunSummary
-from pipeline.storage import load_json, remove_temp_files, write_json_atomic
+from pipeline.stages.stage_files import load_stage_file, reporter
+from pipeline.storage import remove_temp_files, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,8 @@ class StageOrderError(PipelineError):
     """A stage was run before the stage it depends on."""
 
 
-def _require(path: Path, stage: str) -> Any:
-    data = load_json(path, default=None)
+def _require(path: Path, stage: str, ctx: Context) -> Any:
+    data = load_stage_file(path, reporter(ctx.summary.notes))
     if data is None:
         raise StageOrderError(f"{path} does not exist yet; run the '{stage}' stage first")
     return data
@@ -82,9 +83,12 @@ def _require(path: Path, stage: str) -> Any:
 # ------------------------------------------------------------------------------ record stores
 
 
-def load_store(path: Path) -> dict[str, dict[str, Any]]:
-    """A source's records by id, each ``{"record": {...}|None, "fetched_at": iso, "error": str|None}``."""
-    data = load_json(path, default=None) or {}
+def load_store(path: Path, ctx: Context) -> dict[str, dict[str, Any]]:
+    """A source's records by id, each ``{"record": {...}|None, "fetched_at": iso, "error": str|None}``.
+
+    Checked against the store's schema: damaged entries (or a damaged file) are reported and fetched again.
+    """
+    data = load_stage_file(path, reporter(ctx.summary.notes)) or {}
     return dict(data.get("records") or {})
 
 

@@ -39,7 +39,7 @@ def run_arxiv(ctx: Context) -> Path:
     pairs = current_resolutions(ctx)
     ids = {res.arxiv_id for _, res in pairs if res.status == "matched" and res.arxiv_id}
     path = ctx.interim(ARXIV_FILE)
-    store = load_store(path)
+    store = load_store(path, ctx)
     due = due_ids(ids, store, timedelta(days=ctx.settings.arxiv.records_expire_days), ctx.now)
     calls = -(-len(due) // ctx.settings.arxiv.batch_size)
     every = ctx.settings.arxiv.min_interval_s
@@ -91,7 +91,7 @@ def run_semantic_scholar(ctx: Context, force_refresh: bool = False) -> Path:
     pairs = current_resolutions(ctx)
     ids = {rid for rec, res in pairs if (rid := s2_request_id(rec, res))}
     path = ctx.interim(S2_FILE)
-    store = load_store(path)
+    store = load_store(path, ctx)
     if force_refresh:
         due = sorted(ids)
     else:

@@ -32,8 +32,9 @@ from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
 from pipeline.stages.batch import resolve_in_batches
 from pipeline.stages.context import RESOLVED_FILE, Context, StageOrderError, iso
+from pipeline.stages.stage_files import load_stage_file, reporter
 from pipeline.stages.titles import load_titles
-from pipeline.storage import load_json, write_json_atomic
+from pipeline.storage import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def resolve_all(
 
 
 def load_resolutions(ctx: Context) -> tuple[dict[str, Resolution], int]:
-    data = load_json(ctx.interim(RESOLVED_FILE), default=None) or {}
+    data = load_stage_file(ctx.interim(RESOLVED_FILE), reporter(ctx.summary.notes)) or {}
     resolutions = {norm: Resolution.from_dict(r) for norm, r in (data.get("resolutions") or {}).items()}
     return resolutions, int(data.get("resolver_version", RESOLVER_VERSION))
 

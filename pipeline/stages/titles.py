@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.lists.load import load_reading_lists, merge_entries, raise_for_fatal
 from pipeline.models import SkippedLine, TitleRecord
 from pipeline.stages.context import TITLES_FILE, Context, _require, iso
+from pipeline.stages.stage_files import load_stage_file, reporter
 from pipeline.storage import write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,15 @@ def run_titles(ctx: Context) -> Path:
 
 
 def load_titles(ctx: Context) -> tuple[list[TitleRecord], list[SkippedLine]]:
-    data = _require(ctx.interim(TITLES_FILE), "titles")
+    """The titles stage's output; a damaged one (reported, moved aside) is rebuilt from the reading lists first."""
+    damaged: list[str] = []
+    load_stage_file(ctx.interim(TITLES_FILE), damaged.append)
+    if damaged:
+        report = reporter(ctx.summary.notes)
+        for message in damaged:
+            report(message)
+        run_titles(ctx)
+    data = _require(ctx.interim(TITLES_FILE), "titles", ctx)
     return (
         [TitleRecord.from_dict(r) for r in data["records"]],
         [SkippedLine.from_dict(s) for s in data.get("skipped", [])],

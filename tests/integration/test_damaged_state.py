@@ -213,3 +213,114 @@ def test_a_damaged_http_cache_is_moved_aside_and_the_run_goes_on(
     code, out = run_cli("enrich", "--config", str(config), "-q")  # the new cache is used from now on
     assert code == 0 and "was damaged" not in out, out
     assert len(list(cache.parent.glob("http.sqlite.damaged-*"))) == 1
+
+
+# ------------------------------------------------------------------------ 2. damaged stage files
+
+
+def _first_key(data: dict[str, Any], container: str) -> str:
+    return sorted(data[container])[0]
+
+
+def _damage(interim: Path, name: str, how: str) -> str:
+    """Damage one stage file the way a disk or a hand edit does; returns what the message must name."""
+    path = interim / name
+    if how == "random bytes":
+        path.write_bytes(os.urandom(3000) + b"\xff\xfe")
+        return f"{path} was damaged (not UTF-8 text"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    container = "resolutions" if name == "resolved.json" else "records"
+    key = _first_key(data, container)
+    if how == "entry without status":
+        del data[container][key]["status"]
+        expected = f"{key!r}: no 'status'"
+    elif how == "null entry":
+        data[container][key] = None
+        expected = f"{key!r}: null instead of an object"
+    elif how == "list of numbers":
+        data[container] = [1, 2]
+        expected = f"{path} was damaged ('{container}' is not a JSON object)"
+    elif how == "string":
+        data[container] = "x"
+        expected = f"{path} was damaged ('{container}' is not a JSON object)"
+    elif how == "bad date":
+        data[container][key]["record"]["published"] = "yesterday"
+        expected = f"{key!r}: record: Invalid isoformat string"
+    else:
+        raise AssertionError(how)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("resolved.json", "random bytes"),
+        ("resolved.json", "entry without status"),
+        ("resolved.json", "list of numbers"),
+        ("resolved.json", "null entry"),
+        ("arxiv.json", "random bytes"),
+        ("arxiv.json", "string"),
+        ("arxiv.json", "bad date"),
+        ("s2.json", "random bytes"),
+        ("s2.json", "null entry"),
+    ],
+)
+def test_a_damaged_stage_file_is_named_kept_and_rebuilt(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, name: str, how: str
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    interim, enriched = config.parent / "interim", config.parent / "enriched"
+    before = load_catalogue(enriched)
+    expected = _damage(interim, name, how)
+    damaged_bytes = (interim / name).read_bytes()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    no_traceback(out)
+    assert expected in out, out
+    kept = list(interim.glob(f"{name}.damaged-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged_bytes and kept[0].name in out
+    after = load_catalogue(enriched)
+    assert before is not None and after is not None
+    cols = ["key", "arxiv_id", "s2_paper_id", "match_status", "citation_count", "published"]
+    assert (
+        after[cols]
+        .sort_values("key")
+        .reset_index(drop=True)
+        .equals(before[cols].sort_values("key").reset_index(drop=True))
+    )
+    json.loads((interim / name).read_text(encoding="utf-8"))  # rebuilt, whole
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0 and "damaged" not in out.replace(str(config.parent), ""), out
+
+
+def test_a_damaged_titles_file_is_rebuilt_from_the_lists_by_a_later_stage(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    titles = config.parent / "interim" / "titles.json"
+    good = json.loads(titles.read_text(encoding="utf-8"))
+    titles.write_text(json.dumps({**good, "records": [None, *good["records"][1:]]}), encoding="utf-8")
+    code, out = run_cli("catalogue", "--config", str(config), "-q")
+    assert code == 0, out
+    no_traceback(out)
+    assert "titles.json: 1 damaged entry dropped (entry 1: null instead of an object)" in out
+    assert "rebuilt from the reading lists" in out
+    assert json.loads(titles.read_text(encoding="utf-8"))["records"] == good["records"]
+
+
+def test_a_stage_file_that_cannot_be_rebuilt_in_this_stage_is_named_not_a_traceback(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    (config.parent / "interim" / "resolved.json").write_bytes(b"\x00\x01garbage")
+    code, out = run_cli("catalogue", "--config", str(config), "-q")  # the resolve stage is not part of this run
+    assert code == 2, out
+    no_traceback(out)
+    assert "resolved.json was damaged" in out and "run the resolve stage" in out
