@@ -26,4 +26,10 @@ def load_overrides(raw_dir: Path, records: Iterable[TitleRecord]) -> tuple[dict[
         return {}, []
     except UnicodeDecodeError as exc:
         raise OverridesError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except IsADirectoryError:
+        raise OverridesError(
+            f"{path}: is a folder; the overrides file must be a CSV file (title,arxiv_id,s2_paper_id,note)"
+        ) from None
+    except OSError as exc:
+        raise OverridesError(f"{path}: cannot read the overrides file ({exc.strerror or exc})") from None
     return match_overrides(parse_overrides(text, str(path)), records)

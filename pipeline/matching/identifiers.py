@@ -57,10 +57,14 @@ def unknown_identifier(
     say so (arXiv answered without an entry, S2's batch answered null) is it a typo rather than a
     bad minute at one of them; the row then shows as unmatched with what to check.
     """
-    if res.route != "identifier" or res.status != "matched" or not res.arxiv_id:
+    if res.status != "matched":
         return None
     arxiv_unknown = not arxiv_entry.get("record") and arxiv_entry.get("error") == ARXIV_NO_ENTRY
     s2_unknown = bool(s2_entry.get("unknown")) and not s2_entry.get("record")
+    if res.route == "override":
+        return bad_override(res, arxiv_unknown, s2_unknown)
+    if res.route != "identifier" or not res.arxiv_id:
+        return None
     if not (arxiv_unknown and s2_unknown):
         return None
     return dataclasses.replace(
@@ -71,4 +75,31 @@ def unknown_identifier(
             f"the list gives arXiv {res.arxiv_id}, which neither arXiv nor Semantic Scholar knows:"
             " check the id in the list (a typo?)"
         ),
+    )
+
+
+#: How the reason of an override that names an unknown id starts (the run summary lists them as input problems).
+BAD_OVERRIDE = "bad override"
+
+
+def bad_override(res: Resolution, arxiv_unknown: bool, s2_unknown: bool) -> Resolution | None:
+    """An override whose id the source it names does not know: a bad override, shown as unmatched, never matched.
+
+    The person's id is trusted without searching, so a typo in it would otherwise stay ``matched`` to nothing.
+    An arXiv id alone counts as unknown when both sources say so (as for a list's identifier); a Semantic
+    Scholar id when S2's batch answered null for it.
+    """
+    unknown: list[str] = []
+    if res.arxiv_id and arxiv_unknown and (res.s2_paper_id or s2_unknown):
+        both = "" if res.s2_paper_id else " and Semantic Scholar"
+        unknown.append(f"arXiv {res.arxiv_id}, unknown to arXiv{both}")
+    if res.s2_paper_id and s2_unknown:
+        unknown.append(f"Semantic Scholar {res.s2_paper_id}, unknown to Semantic Scholar")
+    if not unknown:
+        return None
+    return dataclasses.replace(
+        res,
+        status="unmatched",
+        score=None,
+        reason=f"{BAD_OVERRIDE}: {res.reason} gives {'; '.join(unknown)}; fix the id or remove the row",
     )

@@ -115,8 +115,16 @@ def match_overrides(
             by_norm.setdefault(normalise_title(occ.raw_title), record)
     matched: dict[str, Override] = {}
     orphans: list[str] = []
+    first_line: dict[str, str] = {}  # the title (or unmatched target) -> the row that named it first
     for target, override in parsed:
         found: TitleRecord | None = by_key.get(target) or by_norm.get(normalise_title(target))
+        same = found.norm if found is not None else "?" + (normalise_title(target) or target)
+        if same in first_line:
+            raise OverridesError(
+                f"{override.line}: {target!r} is the same title as {first_line[same]}; two decisions for one title"
+                " would let the last silently win: keep one of the two rows"
+            )
+        first_line[same] = override.line
         if found is None:
             orphans.append(f"{override.line}: {target!r} matches no title in the reading lists")
             continue

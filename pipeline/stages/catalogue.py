@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pipeline.matching.identifiers import unknown_identifier
+from pipeline.matching.identifiers import BAD_OVERRIDE, unknown_identifier
 from pipeline.matching.overrides import title_key
 from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, TitleRecord
 from pipeline.outputs import catalogue, history, review
@@ -152,6 +152,9 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     arxiv_store = load_store(ctx.interim(ARXIV_FILE), ctx)
     s2_store = load_store(ctx.interim(S2_FILE), ctx)
     pairs = confirm_identifiers(current_resolutions(ctx), arxiv_store, s2_store)
+    ctx.summary.input_problems.extend(
+        f"{record.title!r}: {res.reason}" for record, res in pairs if (res.reason or "").startswith(BAD_OVERRIDE)
+    )
     rows, incomplete = build_rows(pairs, arxiv_store, s2_store, ctx.settings.run.data_origin)
     frame = catalogue.to_frame(rows)
     meta = catalogue.run_metadata(

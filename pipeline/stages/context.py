@@ -97,13 +97,16 @@ def save_store(path: Path, entries: dict[str, dict[str, Any]], ctx: Context) -> 
 
 
 def due_ids(ids: Iterable[str], store: dict[str, dict[str, Any]], max_age: timedelta, now: datetime) -> list[str]:
-    """Ids with no good record yet, or whose record is older than its expiry."""
+    """Ids with no good record yet, or whose record is older than its expiry.
+
+    An id the source answered it does not know (``unknown``) counts as a record: asked again when it expires.
+    """
     due = []
     for key in sorted(set(ids)):
         entry = store.get(key)
         if (
             entry is None
-            or entry.get("error")
+            or (entry.get("error") and not entry.get("unknown"))
             or not entry.get("fetched_at")
             or now - parse_iso(entry["fetched_at"]) >= max_age
         ):

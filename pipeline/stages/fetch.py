@@ -10,8 +10,9 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from pipeline.errors import FetchError
 from pipeline.matching.identifiers import ARXIV_NO_ENTRY
-from pipeline.models import Resolution, TitleRecord
+from pipeline.models import ArxivRecord, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
 from pipeline.stages.context import (
     ARXIV_FILE,
@@ -45,14 +46,18 @@ def run_arxiv(ctx: Context) -> Path:
     every = ctx.settings.arxiv.min_interval_s
     ctx.progress.stage("arxiv", f"{len(ids)} papers, {len(due)} to fetch in {calls} request(s), one every {every:g}s")
     http = ctx.http
-    answers = fetch_in_batches(
-        ctx,
-        "arxiv",
-        store,
-        due,
-        ctx.settings.arxiv.batch_size,
-        lambda b: arxiv_source.fetch_records(http, ctx.settings, b),
-    )
+
+    def fetch(batch: list[str]) -> tuple[dict[str, ArxivRecord], list[str]]:
+        try:
+            return arxiv_source.fetch_records(http, ctx.settings, batch)
+        except FetchError as exc:
+            # One id, and every retry answered 200 without an entry: arXiv does not know the id (a typo in the
+            # list or the overrides file). That is an answer, not an outage: recorded, not asked again every run.
+            if exc.reason == "empty_page" and len(batch) == 1:
+                return {}, list(batch)
+            raise
+
+    answers = fetch_in_batches(ctx, "arxiv", store, due, ctx.settings.arxiv.batch_size, fetch)
     for records, missing in answers:
         stamp = iso(ctx.now)
         for key, record in records.items():
@@ -61,8 +66,12 @@ def run_arxiv(ctx: Context) -> Path:
                 ctx.summary.notes.append(f"new arXiv version: {key} v{old['version']} → v{record.version}")
             store[key] = {"record": record.to_dict(), "fetched_at": stamp, "error": None}
         for key in missing:
-            if key not in records:
-                _mark_failed(store, [key], ARXIV_NO_ENTRY, ctx.now)
+            if key in records:
+                continue
+            if (store.get(key) or {}).get("record"):
+                _mark_failed(store, [key], ARXIV_NO_ENTRY, ctx.now)  # known before: keep it, flagged stale
+            else:  # never known: remembered as unknown until records expire (``due_ids``)
+                store[key] = {"record": None, "fetched_at": stamp, "error": ARXIV_NO_ENTRY, "unknown": True}
         save_store(path, store, ctx)  # checkpoint after every batch
     save_store(path, store, ctx)
     return path

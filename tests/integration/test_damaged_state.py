@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from pipeline.outputs.catalogue import load_catalogue
@@ -324,3 +325,99 @@ def test_a_stage_file_that_cannot_be_rebuilt_in_this_stage_is_named_not_a_traceb
     assert code == 2, out
     no_traceback(out)
     assert "resolved.json was damaged" in out and "run the resolve stage" in out
+
+
+# ------------------------------------------------------------------------ 5. overrides
+
+
+def _a_title(config: Path) -> str:
+    records = json.loads((config.parent / "interim" / "titles.json").read_text(encoding="utf-8"))["records"]
+    return str(sorted(records, key=lambda r: r["norm"])[0]["title"])
+
+
+def test_an_overrides_folder_or_unreadable_overrides_file_is_named(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_settings(emulator)
+    overrides = config.parent / "raw" / "overrides.csv"
+    overrides.mkdir()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    assert f"{overrides}: is a folder; the overrides file must be a CSV file" in out
+    assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
+    no_traceback(out)
+    overrides.rmdir()
+    overrides.write_text("title,arxiv_id,s2_paper_id,note\n", encoding="utf-8")
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args: Any, **kwargs: Any) -> str:  # chmod 000 does not stop root: say it here
+        if self == overrides:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    assert f"{overrides}: cannot read the overrides file (Permission denied)" in out
+    no_traceback(out)
+
+
+def test_two_overrides_for_one_title_are_refused_with_both_lines(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    title = _a_title(config)
+    before = (config.parent / "enriched" / "catalogue.parquet").read_bytes()
+    (config.parent / "raw" / "overrides.csv").write_text(
+        f'title,arxiv_id,s2_paper_id,note\n"{title}",1810.04805,,first\n# a comment\n"{title.upper()}",none,,second\n',
+        encoding="utf-8",
+    )
+    emulator.reset_stats()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    overrides = config.parent / "raw" / "overrides.csv"
+    assert f"{overrides}:4: {title.upper()!r} is the same title as {overrides}:2" in out
+    assert "keep one of the two rows" in out
+    assert emulator.stats()["s2"]["requests"] == 0 and emulator.stats()["arxiv"]["requests"] == 0
+    assert (config.parent / "enriched" / "catalogue.parquet").read_bytes() == before
+    no_traceback(out)
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "s2_id", "named"),
+    [
+        ("2901.99999", "", "arXiv 2901.99999, unknown to arXiv and Semantic Scholar"),
+        ("", "f" * 40, f"Semantic Scholar {'f' * 40}, unknown to Semantic Scholar"),
+    ],
+)
+def test_an_override_to_an_unknown_id_is_a_bad_override_reported_without_retrying_every_run(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run, arxiv_id: str, s2_id: str, named: str
+) -> None:
+    from pipeline.sources.retry_rules import EMPTY_PAGE_ATTEMPTS
+
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    title = _a_title(config)
+    overrides = config.parent / "raw" / "overrides.csv"
+    overrides.write_text(f'title,arxiv_id,s2_paper_id,note\n"{title}",{arxiv_id},{s2_id},\n', encoding="utf-8")
+    for run in (1, 2):
+        emulator.reset_stats()
+        code, out = run_cli("enrich", "--config", str(config), "-q")
+        assert code == 0, out  # a bad override is an input problem, not an outage
+        assert "INCOMPLETE" not in out
+        lines = [line for line in out.splitlines() if "bad override" in line]
+        assert len(lines) == 1 and lines[0].startswith(f"input: {title!r}: bad override:"), out
+        assert f"{overrides}:2" in lines[0] and named in lines[0]
+        stats = emulator.stats()
+        if run == 1:  # one batch of one id answered without an entry by every retry, and no second pass
+            assert stats["arxiv"]["requests"] <= (EMPTY_PAGE_ATTEMPTS if arxiv_id else 0)
+        else:  # the answer is remembered: nothing is asked again
+            assert stats["arxiv"]["requests"] == 0 and stats["s2"]["requests"] == 0
+        frame = load_catalogue(config.parent / "enriched")
+        assert frame is not None
+        row = frame[frame.entry_title == title].iloc[0]
+        assert row.match_status == "unmatched" and row.match_note.startswith("bad override:")
+        assert pd.isna(row.arxiv_id) and pd.isna(row.s2_paper_id)
