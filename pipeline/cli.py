@@ -176,6 +176,7 @@ def _summary_dict(summary: RunSummary) -> dict[str, object]:
         "input_problems": summary.input_problems,
         "statuses": dict(summary.statuses),
         "reused_resolutions": summary.reused_resolutions,
+        "matched_by_route": dict(summary.routes),
         "rows": summary.rows,
         "http": summary.http,
         "incomplete": summary.incomplete,

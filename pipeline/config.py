@@ -353,7 +353,7 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
     apis = [a.strip() for a in batch.order.split(",") if a.strip()]
     if not apis or any(a not in ("s2", "arxiv") for a in apis) or len(set(apis)) != len(apis):
         raise ConfigError(
-            f"{_where(path, text, 'batch', 'order')}: [batch] order must be \"s2\", \"arxiv\" or both,"
+            f'{_where(path, text, "batch", "order")}: [batch] order must be "s2", "arxiv" or both,'
             f" comma-separated, got {batch.order!r}"
         )
     for key in ("s2_titles", "s2_max_pages", "arxiv_titles", "max_query_chars"):

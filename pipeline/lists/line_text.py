@@ -42,7 +42,8 @@ _CJK = (
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_IDEO_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _BOOK_RE = re.compile(r"《([^《》]*)》")
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+#: A markdown link; its text may hold one level of brackets (``[[FNN]Deep Learning over ….pdf](url)``).
+_MD_LINK_RE = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 #: A title in **bold** / __bold__ / "quotes" / “curly quotes” / ‘single quotes’ (no nesting, bounded by the line).
 #: Single quotes double as apostrophes ("Don’t"), so a single-quoted title runs to the *last* closing quote
 #: that no letter follows, and its opening quote follows no letter.
@@ -97,6 +98,11 @@ _CODE_SYMBOLS = ("&&", "||", "==", "=", "->", "=>", "{", "}", "<-")
 # ----------------------------------------------------------------------------------- helpers
 
 
+def _generic_link(text: str) -> bool:
+    """Link text that names no paper: ``[pdf]``, ``[[code]]``, ``[arXiv]`` …"""
+    return text.strip().strip("[]").strip().lower() in _GENERIC_LINK_TEXT or not text.strip("[] ")
+
+
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -120,6 +126,9 @@ def clean_title(text: str) -> str:
     text = html.unescape(text)
     if not re.search(r"\s", text.strip()) and text.count("_") >= 2:
         text = re.sub(r"\.(?:pdf|html?|txt)$", "", text.strip(), flags=re.IGNORECASE).replace("_", " ")
+    # A file name as link text: "[FNN]Deep Learning over Multi-field Categorical Data.pdf" (label, extension).
+    text = re.sub(r"\.pdf\s*$", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^\[[^\[\]]{1,20}\](?=\s*[A-Za-z])", "", text)
     text = _strip_markup(text)
     text = _nfkc(text).replace("《", "").replace("》", "")
     text = _collapse(text)
@@ -327,19 +336,17 @@ def _candidate_from_text(body: str) -> tuple[str, str | None, bool]:
     emph = _emphasised_title(body)
     if emph is not None and not (links and not body[: links[0].start()].strip(" *_")):
         return emph[0], emph[1], True
-    meaningful = [
-        m for m in links if m.group(1).strip().lower() not in _GENERIC_LINK_TEXT and not URL_RE.match(m.group(1))
-    ]
+    meaningful = [m for m in links if not _generic_link(m.group(1)) and not URL_RE.match(m.group(1))]
     if meaningful and not body[: meaningful[0].start()].strip(" *_"):
         first = meaningful[0]
         after = _MD_LINK_RE.sub(
-            lambda m: "" if m.group(1).strip().lower() in _GENERIC_LINK_TEXT else m.group(1),
+            lambda m: "" if _generic_link(m.group(1)) else m.group(1),
             body[first.end() :],
         )
         after = _collapse(remove_identifiers(after)).strip(" -–—:：,，;")
         return first.group(1), (after or None), False
     text = _MD_LINK_RE.sub(
-        lambda m: "" if (m.group(1).strip().lower() in _GENERIC_LINK_TEXT or URL_RE.match(m.group(1))) else m.group(1),
+        lambda m: "" if (_generic_link(m.group(1)) or URL_RE.match(m.group(1))) else m.group(1),
         body,
     )
     text = remove_identifiers(text)
@@ -354,7 +361,8 @@ def _stands_alone(before: str, after: str) -> bool:
     if after[:1] and (after[:1].isalnum() or after[:1] in "-'’"):
         return False  # glued to the following text: **Bold**ed, "Quote"-based
     a, b = after.strip(), before.strip()
-    after_ok = not a or a[0] in "([（【,，;；.。!！?？—–-|/" or a[0].islower()
+    # after it: nothing, punctuation, lower-case prose, or italics (``**Title?** *First et al.*``)
+    after_ok = not a or a[0] in "([（【,，;；.。!！?？—–-|/*_" or a[0].islower()
     if b[-1:].isalnum() and before[-1:] not in " \t":
         return False
     last = b.split()[-1] if b else ""
@@ -389,7 +397,7 @@ def _emphasised_title(body: str) -> tuple[str, str | None] | None:
         if not _stands_alone(before, after):
             continue
         rest = _MD_LINK_RE.sub(
-            lambda lm: "" if lm.group(1).strip().lower() in _GENERIC_LINK_TEXT else lm.group(1),
+            lambda lm: "" if _generic_link(lm.group(1)) else lm.group(1),
             (before.rstrip() + " " + after.lstrip()),
         )
         tidy = _collapse(remove_identifiers(_strip_markup(rest)))

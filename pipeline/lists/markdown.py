@@ -28,6 +28,7 @@ explicit, conservative heuristics (the per-line ones are in :mod:`pipeline.lists
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from pipeline.lists.identifiers import extract_identifiers, extract_s2_id, identifier_title
@@ -47,6 +48,16 @@ from pipeline.lists.line_text import (
     lowercase_title_ok,
     parse_venue,
 )
+from pipeline.lists.nonpaper import (
+    is_authors_line,
+    is_contact_line,
+    is_contents_entry,
+    is_first_person_prose,
+    is_results_row,
+    list_name_heading,
+    non_paper_file,
+    non_paper_section,
+)
 from pipeline.lists.problems import ListProblem
 from pipeline.models import ListEntry, Occurrence, SkippedLine
 
@@ -58,6 +69,19 @@ _BULLET_RE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,3}[.)、])[ \t]+(.*)$")
 _CHECKBOX_RE = re.compile(r"^\[[ xX]\][ \t]+")
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
 _TABLE_SEP_CELL_RE = re.compile(r"^:?-{2,}:?$")
+#: A bracketed nickname in front of an entry: "**[OverFeat]** OverFeat: …", "[SSD] …" (not a link).
+_LEADING_NICK_RE = re.compile(r"^\*{0,2}\[([^\[\]]{1,40})\]\*{0,2}(?!\()\s+(?=\S)")
+#: A date or year (and venue) in front of a title: "201801 Universal Language …", "2018 ACL Deep …".
+_DATE_PREFIX_RE = re.compile(
+    r"^((?:19|20)\d{2})(?:0[1-9]|1[0-2])?(?:[.\-/](?:0?[1-9]|1[0-2]))?[\s:,|-]+"
+    r"(?:([A-Z]{2,8}|NeurIPS|arXiv|Arxiv)(?:['’]?\d{2})?[\s:,|-]+)?(?=[\[*\"“《A-Za-z])"
+)
+#: A venue and two-digit year in a cell: "**[ICLR' 14]**", "[CVPR'16]".
+#: A heading that is a link to a page (not an in-page anchor): ``#### [Title](https://…)``.
+_LINKED_HEADING_RE = re.compile(r"^\*{0,2}\[[^\]]+\]\((?!#)[^)\s]+\)\*{0,2}\s*$")
+#: Emphasis, a link, 《》 or quotes: how a list marks the title inside an entry line.
+_EMPHASIS_OR_LINK_RE = re.compile(r"\*\*|__|\]\(|《|\"|“")
+_VENUE_CELL_RE = re.compile(r"\b([A-Z][A-Za-z]{1,9})['’]\s?(\d{2})\b")
 _HEADER_KEYS = {
     "title": ("名称", "标题", "题目", "论文", "文章", "title", "name", "paper"),
     "venue": ("来源", "出处", "会议", "期刊", "venue", "source", "conference", "journal", "published"),
@@ -124,6 +148,10 @@ class _Parser:
         self.section: str | None = None
         #: In the body of a heading that is itself a title (its bullets are notes about that paper).
         self.under_title_heading = False
+        #: (level, name) of the enclosing heading of a section that holds no papers (contents, talks, …).
+        self.nonpaper: tuple[int, str] | None = None
+        #: The last bullet read: (indent, line, its entry index or None, whether its title was emphasised).
+        self.last_bullet: tuple[int, int, int | None, bool] | None = None
 
     def content(self, text: str) -> str | None:
         """The file's text without a byte-order mark, or None (an "empty file" problem noted) when it has none."""
@@ -171,15 +199,84 @@ class _Parser:
         )
 
     # -- one item (bullet body / paragraph line) ------------------------------------------
-    def item(self, line_no: int, raw_line: str, body: str, *, top_bullet: bool = False) -> None:
+    def not_a_paper(self, body: str, *, nested_under: int | None) -> str | None:
+        """Why a line that carries no identifier is not a paper entry, or None when it may be one."""
+        plain = _collapse(_strip_markup(body))
+        if is_contents_entry(body):
+            return "a table-of-contents link"
+        if self.nonpaper is not None:
+            return f"in the '{self.nonpaper[1]}' section, which lists no papers"
+        if is_contact_line(plain):
+            return "contact details, not a paper"
+        ext = non_paper_file(body)
+        if ext:
+            return f"a {ext.lower()} file (slides, document or image), not a paper"
+        if is_authors_line(plain):
+            return "a line of author names"
+        emphasised = any(mark in body for mark in ("**", "__", '"', "“", "《"))
+        sentences = ". " in plain or len(plain.split()) > 20 or plain[:2] in ("I ", "I'")
+        if is_first_person_prose(plain) and sentences and not emphasised:
+            return "prose about the list"
+        if nested_under is not None:
+            return f"a note under the entry on line {nested_under}"
+        return None
+
+    def attach_links(self, line_no: int, ids: tuple[str | None, str | None], s2: str | None) -> bool:
+        """A line of nothing but links right under an entry that has no identifier: its links are that entry's."""
+        if not self.entries:
+            return False
+        last = self.entries[-1]
+        if last.occurrence.line < line_no - 2 or last.arxiv_id or last.doi or last.s2_paper_id:
+            return False
+        self.entries[-1] = dataclasses.replace(last, arxiv_id=ids[0], doi=ids[1], s2_paper_id=s2)
+        return True
+
+    def item(
+        self,
+        line_no: int,
+        raw_line: str,
+        body: str,
+        *,
+        top_bullet: bool = False,
+        nested_under: int | None = None,
+    ) -> None:
         """One bullet body / paragraph line. ``top_bullet``: a non-nested bullet, which may be an
-        all-lower-case title (see :func:`lowercase_title_ok`) unless under a title heading."""
+        all-lower-case title (see :func:`lowercase_title_ok`) unless under a title heading.
+        ``nested_under``: the line of the entry this bullet is nested under, when that entry's title was
+        emphasised and this bullet has no emphasis, link or identifier of its own (a note about it)."""
         ids = extract_identifiers(body)
         s2 = extract_s2_id(body)
+        if not (ids[0] or ids[1] or s2):
+            why = self.not_a_paper(body, nested_under=nested_under)
+            if why:
+                self.skip(line_no, raw_line, why)
+                return
+        year_hint: int | None = None
+        venue_hint: str | None = None
+        nick = _LEADING_NICK_RE.match(body)
+        if nick:
+            body = body[nick.end() :]
+        date = _DATE_PREFIX_RE.match(body)
+        if date:
+            year_hint, venue_hint = int(date.group(1)), date.group(2)
+            body = body[date.end() :]
+        if body.count(" | ") >= 2 or (body.count("|") >= 2 and "](" in body):
+            cells = _split_row(body)
+            first = next((i for i, c in enumerate(cells) if re.search("[A-Za-z]", c)), 0)
+            for cell in cells[first + 1 :]:
+                vm = _VENUE_CELL_RE.search(cell)
+                if vm and year_hint is None:
+                    venue_hint, year_hint = vm.group(1), 2000 + int(vm.group(2))
+            body = cells[first]
         candidate, notes, always = _candidate_from_text(body)
+        if nick:
+            notes = " ".join(n for n in (f"[{nick.group(1)}]", notes) if n)
         title = clean_title(candidate) or identifier_title(ids, s2)
+        if not clean_title(candidate) and (ids[0] or ids[1] or s2) and self.attach_links(line_no, ids, s2):
+            self.skip(line_no, raw_line, f"links of the entry on line {self.entries[-1].occurrence.line}")
+            return
         if always and title:
-            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2, venue=venue_hint, year=year_hint)
             return
         ok, why = is_title(title)
         if not ok and title and (ids[0] or ids[1] or s2) and not _CJK_IDEO_RE.search(title):
@@ -194,21 +291,44 @@ class _Parser:
         if not ok and why.startswith("no capital letters") and top_bullet and not self.under_title_heading:
             ok, why = lowercase_title_ok(title)
         if ok:
-            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2, venue=venue_hint, year=year_hint)
         else:
             self.skip(line_no, raw_line, why or "not a title")
 
     # -- headings -------------------------------------------------------------------------
-    def heading(self, line_no: int, raw_line: str, text: str) -> None:
+    def heading(self, line_no: int, raw_line: str, text: str, level: int = 2) -> None:
         body = text.strip()
         if not body:
             return
+        if self.nonpaper is not None and level <= self.nonpaper[0]:
+            self.nonpaper = None
         ids = extract_identifiers(body)
+        s2 = extract_s2_id(body)
+        if not (ids[0] or ids[1] or s2):
+            name = _clean_section(body) or body
+            if non_paper_section(name):
+                self.nonpaper = (level, name)
+                self.under_title_heading = False
+                self.section = name
+                self.skip(line_no, raw_line, "section heading (a section that lists no papers)")
+                return
+            if self.nonpaper is not None or list_name_heading(name, level):
+                self.under_title_heading = False
+                self.section = name if self.nonpaper is None else self.section
+                self.skip(line_no, raw_line, "heading naming the list or one of its parts, not a paper")
+                return
         candidate, notes, always = _candidate_from_text(body)
         title = clean_title(candidate)
+        linked = bool(_LINKED_HEADING_RE.match(body))
+        if linked and not (always and title):
+            # "#### [Semi-supervised Sequence Learning](url)": a heading that is a link to a page is a paper's title.
+            ok, why = is_title(title)
+            if not ok and why.startswith("no capital letters"):
+                ok, why = lowercase_title_ok(title)
+            always = ok
         ok, why = (True, "") if always and title else _heading_is_title(title)
         if ok:
-            self.add(line_no, title, ids, notes=notes, s2_paper_id=extract_s2_id(body))
+            self.add(line_no, title, ids, notes=notes, s2_paper_id=s2)
             self.under_title_heading = True
             return
         self.under_title_heading = False
@@ -242,6 +362,9 @@ class _Parser:
         others = [c for i, c in enumerate(cells) if i != ti]
         if all(_is_null(c) for c in cells):
             self.skip(line_no, raw, "NULL row")
+            return
+        if is_results_row(cells, ti) and not any(extract_identifiers(title_cell)):
+            self.skip(line_no, raw, "a results-table row (numbers, not a paper)")
             return
         has_book = bool(_BOOK_RE.search(title_cell))
         if not has_book and all(_is_null(c) for c in others):
@@ -314,13 +437,29 @@ class _Parser:
                 continue
             hm = _HEADING_RE.match(line)
             if hm:
-                self.heading(no, line, hm.group(2) or "")
+                self.heading(no, line, hm.group(2) or "", level=len(hm.group(1)))
+                self.last_bullet = None
                 i += 1
                 continue
             bm = _BULLET_RE.match(line)
             if bm and bm.group(2).strip():
                 body = _CHECKBOX_RE.sub("", bm.group(2).strip())
-                self.item(no, line, body, top_bullet=not bm.group(1))
+                indent = len(bm.group(1).expandtabs(4))
+                parent = self.last_bullet
+                nested_under = None
+                if (
+                    parent is not None
+                    and indent > parent[0]
+                    and parent[2] is not None
+                    and parent[3]
+                    and not _EMPHASIS_OR_LINK_RE.search(body)
+                ):
+                    nested_under = parent[1]
+                before = len(self.entries)
+                self.item(no, line, body, top_bullet=not bm.group(1), nested_under=nested_under)
+                if parent is None or indent <= parent[0] or parent[2] is None:
+                    entry = before if len(self.entries) > before else None
+                    self.last_bullet = (indent, no, entry, bool(_EMPHASIS_OR_LINK_RE.search(body)))
                 i += 1
                 continue
             # paragraph line

@@ -306,6 +306,10 @@ _LEADING_CITATION = re.compile(
 )
 
 
+#: A nickname of up to three words before a spaced dash: "TGAN - …", "Improved GAN - …", "AM-GAN – …".
+_DASH_LABEL = re.compile(r"^\s*[\w.+\-]+(?:\s+[\w.+\-]+){0,2}\s+[-–—]{1,2}\s+(?=\S)")
+
+
 def _authors_like(piece: str) -> bool:
     p = piece.strip()
     return "et al" in p or " & " in p or (bool(_INITIALS.search(p)) and "," in p) or bool(_NAME_LIST.match(p))
@@ -341,4 +345,10 @@ def query_title(written: str) -> str:
         best = max((_LEADING_CITATION.sub("", p) for p in sentences), key=_title_likeness)
         if _title_likeness(best) >= 3:
             return _GBT_MARK.sub("", best).strip(' "“”.,')
-    return without_citation(text) or text
+    text = without_citation(text) or text
+    label = _DASH_LABEL.match(text)
+    if label and len(normalise_title(text[label.end() :]).split()) >= 3:
+        return text[
+            label.end() :
+        ].strip()  # "TGAN - Temporal Generative Adversarial Nets": the nickname is no title word
+    return text

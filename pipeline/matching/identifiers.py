@@ -63,6 +63,8 @@ def unknown_identifier(
     s2_unknown = bool(s2_entry.get("unknown")) and not s2_entry.get("record")
     if res.route == "override":
         return bad_override(res, arxiv_unknown, s2_unknown)
+    if res.route == "identifier" and not res.arxiv_id and res.s2_paper_id and s2_unknown:
+        return unknown_s2_id(res)
     if res.route != "identifier" or not res.arxiv_id:
         return None
     if not (arxiv_unknown and s2_unknown):
@@ -102,4 +104,20 @@ def bad_override(res: Resolution, arxiv_unknown: bool, s2_unknown: bool) -> Reso
         status="unmatched",
         score=None,
         reason=f"{BAD_OVERRIDE}: {res.reason} gives {'; '.join(unknown)}; fix the id or remove the row",
+    )
+
+
+def unknown_s2_id(res: Resolution) -> Resolution:
+    """A list's Semantic Scholar paper id that Semantic Scholar answers with null: unmatched, with what to check.
+
+    S2 is the only source of its own ids, so its null is the answer (an arXiv id needs both sources to say so).
+    """
+    return dataclasses.replace(
+        res,
+        status="unmatched",
+        score=None,
+        reason=(
+            f"the list links Semantic Scholar paper {res.s2_paper_id}, which Semantic Scholar does not know:"
+            " check the link in the list"
+        ),
     )

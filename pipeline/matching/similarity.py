@@ -145,7 +145,10 @@ def _main_title(text: str) -> str | None:
 
 _TRAILING_LABEL = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,40})[)\]）】]\s*$")
 #: A short name in front of the title: "ViT: ...", "CLIP - ...", "ALiBi – ..." (one token, no spaces).
-_LEADING_LABEL = re.compile(r"^\s*([A-Za-z][\w.+\-]{0,14})\s*(?::|\s[-–—]{1,2})\s+(?=\S)")
+_LEADING_LABEL = re.compile(
+    r"^\s*([A-Za-z][\w.+\-]{0,14})\s*(?::|\s[-–—]{1,2})\s+(?=\S)"
+    r"|^\s*([A-Za-z][\w.+\-]{0,14}(?:\s+[A-Za-z][\w.+\-]{0,14}){1,2})\s+[-–—]{1,2}\s+(?=\S)"
+)
 
 
 #: Shorthands lists use for words that titles spell out, and number words titles write as digits.
@@ -222,11 +225,17 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
             add(text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", allowed)
     for text, _, allowed in readings():
         lead = _LEADING_LABEL.match(text)
+        lead_text = (lead.group(1) or lead.group(2)) if lead else ""
         # Only a label none of whose words the candidate has: "BERT: ..." against a BERT paper is the title
         # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
-        words = frozenset(version_tokens(lead.group(1))) if lead else frozenset()
+        words = frozenset(version_tokens(lead_text)) if lead else frozenset()
         if lead and not words & candidate_words:
-            add(text[lead.end() :], f"ignoring the list's label ({lead.group(1)})", allowed | words)
+            add(text[lead.end() :], f"ignoring the list's label ({lead_text})", allowed | words)
+        elif lead and not {w for w in words if DIGIT_RE.search(w)} - candidate_words:
+            # A nickname made of the title's own words ("Universal Transformer - Universal Transformers",
+            # "Improved GAN - Improved Techniques for Training GANs") may go too, but never a number the
+            # candidate lacks: "Llama-3: <Llama 2's subtitle>" names another version.
+            add(text[lead.end() :], f"ignoring the list's label ({lead_text})", allowed)
     name = name_tokens(candidate)
     for text, _, allowed in readings():
         pieces = [(rest, note, "the list's note") for rest, note in without_notes(text)]

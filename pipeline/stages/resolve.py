@@ -14,6 +14,7 @@ host at its pace whatever the number of threads.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -23,10 +24,11 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import FetchError, Http
+from pipeline.lists.identifiers import identifier_title
 from pipeline.lists.overrides_file import load_overrides
 from pipeline.matching.context import query_title
 from pipeline.matching.decide import decide, is_settled
-from pipeline.matching.identifiers import identifier_resolution
+from pipeline.matching.identifiers import identifier_resolution, unknown_s2_id
 from pipeline.matching.overrides import Override, override_resolution
 from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
@@ -110,6 +112,35 @@ def resolve_title(http: Http, settings: Settings, record: TitleRecord, now: str)
     return decision
 
 
+def _unknown_s2_ids(
+    http: Http, settings: Settings, records: list[TitleRecord], results: dict[str, Resolution], now: str
+) -> list[TitleRecord]:
+    """Check list lines whose only identifier is a Semantic Scholar id; return those to search by title instead.
+
+    S2's batch answers null for an id it does not know (a mistyped or stale link). Such a line is searched by
+    the title it also carries; a line that is nothing but the link is unmatched, saying what to check. One
+    batch request per 500 ids; when S2 cannot be asked the ids are taken as written (the catalogue stage
+    checks them again against what the S2 stage fetched).
+    """
+    search: list[TitleRecord] = []
+    for start in range(0, len(records), s2_source.MAX_BATCH):
+        chunk = records[start : start + s2_source.MAX_BATCH]
+        try:
+            found = s2_source.fetch_batch(http, settings, [r.s2_paper_id or "" for r in chunk])
+        except FetchError as exc:
+            log.warning("could not check %d Semantic Scholar ids from the lists: %s", len(chunk), exc)
+            continue
+        for record in chunk:
+            if found.get(record.s2_paper_id or "", True) is not None:
+                continue
+            if record.title and record.title != identifier_title((None, None), record.s2_paper_id):
+                search.append(dataclasses.replace(record, s2_paper_id=None))
+                del results[record.norm]
+            else:
+                results[record.norm] = unknown_s2_id(results[record.norm])
+    return search
+
+
 def resolve_all(
     http: Http,
     settings: Settings,
@@ -132,6 +163,7 @@ def resolve_all(
     """
     results: dict[str, Resolution] = {}
     todo: list[TitleRecord] = []
+    s2_only: list[TitleRecord] = []  # lines whose only identifier is an S2 paper id: checked before trusting
     for record in records:
         override = overrides.get(record.norm)
         if override is not None:
@@ -140,6 +172,8 @@ def resolve_all(
         given = identifier_resolution(record, now)
         if given is not None:
             results[record.norm] = given
+            if record.s2_paper_id and not (record.arxiv_id or record.doi):
+                s2_only.append(record)
             continue
         prior = previous.get(record.norm)
         if prior is not None and not needs_resolving(prior, previous_version):
@@ -147,6 +181,7 @@ def resolve_all(
             continue
         todo.append(record)
 
+    todo += _unknown_s2_ids(http, settings, s2_only, results, now)
     lock = threading.Lock()
     last_checkpoint = time.monotonic()
     done = 0

@@ -126,3 +126,21 @@ def test_a_thousand_clean_titles_cost_under_a_fifth_of_a_request_each(resolve: C
     assert not wrong
     assert sum(r.status == "matched" for r in got.values()) >= 0.95 * len(records)
     assert requests <= 0.2 * len(records), stats
+
+
+def test_an_s2_link_that_s2_does_not_know_is_searched_by_its_title_or_reported(
+    emulator: Any, resolve: Callable[..., Any]
+) -> None:
+    unknown = "0123456789abcdef0123456789abcdef01234567"
+    text = (
+        f"- [Semi-supervised Sequence Learning](https://www.semanticscholar.org/paper/{unknown})\n"
+        f"- https://www.semanticscholar.org/paper/{'f' * 40}\n"
+    )
+    from pipeline.lists.load import parse_markdown
+
+    records = merge_entries(parse_markdown(text, "l.md")[0])
+    got = resolve(emulator, records)
+    titled, bare = (got[r.norm] for r in records)
+    assert (titled.status, titled.arxiv_id) == ("matched", "1511.01432") and titled.route != "identifier"
+    assert bare.status == "unmatched" and "Semantic Scholar does not know" in (bare.reason or "")
+    assert emulator.stats()["s2"]["by_endpoint"].get("batch") == 1  # one check for both ids
