@@ -145,7 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         http = _http(settings) if needs_http else None
         if http is not None:
             stack.callback(http.close)
-            summary.notes.extend(http.notes)
         ctx = stages.Context(settings, http, progress, summary, stages.utcnow())
         try:
             func(ctx)
@@ -155,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary.stopped = "the error above (exit 2); the catalogue was not updated"
         finally:
             if http is not None:
+                summary.notes.extend(http.finish())
                 summary.http = http.stats.as_dict()
     summary.seconds = time.monotonic() - started
     if code == EXIT_OK and not summary.complete:
@@ -180,6 +180,7 @@ def _summary_dict(summary: RunSummary) -> dict[str, object]:
         "rows": summary.rows,
         "http": summary.http,
         "incomplete": summary.incomplete,
+        "notes": summary.notes,
         "outputs": summary.outputs,
         "seconds": round(summary.seconds, 3),
         "complete": summary.complete,

@@ -19,7 +19,8 @@ Api = Literal["arxiv", "s2"]
 #: Why a request finally failed. "no match" is never one of these: a source that could not be
 #: asked says so, and the resolver records ``error``, not ``unmatched``.
 FAILURE_REASONS = (
-    "rate_limited",  # 429 until the retry budget ran out
+    "rate_limited",  # 429 until the request's attempts ran out
+    "retry_budget",  # the run's retry budget for the host (http.retry_budget_s) was used up
     "server_error",  # 5xx until the retry budget ran out
     "connection",  # refused, reset, DNS failure, timeout
     "invalid_body",  # truncated or unparseable 200 bodies, retries exhausted

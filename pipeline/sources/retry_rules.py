@@ -8,10 +8,13 @@ host), and the per-API counters the circuit breaker and the run summary read.
 from __future__ import annotations
 
 import email.utils
+import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -20,6 +23,7 @@ from tenacity.stop import stop_base
 from urllib3.exceptions import NewConnectionError
 
 from pipeline.sources.politeness import Gate
+from pipeline.storage import write_json_atomic
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: An empty arXiv page is retried a few times only: after that it is more likely a real "no such id".
@@ -31,6 +35,10 @@ UNREACHABLE_ATTEMPTS = 2
 UNREACHABLE_WAIT_S = 1.0
 UNREACHABLE_TRIPS = 3
 RATE_LIMIT_TRIP_FACTOR = 5
+#: A host that ended a run answering only 429 is left alone by the next runs for this long, doubled after every
+#: further run it ends the same way (15 min, 30 min, 1 h … at most 6 h: a daily run is never held back).
+RATE_LIMIT_PAUSE_S = 900.0
+RATE_LIMIT_PAUSE_MAX_S = 6 * 3600.0
 
 
 def is_unreachable(exc: BaseException | None) -> bool:
@@ -80,6 +88,82 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+class RetryBudget:
+    """The time one host's retries may wait in one run (``http.retry_budget_s``), shared by every request and thread.
+
+    What counts is the backoff before each retry (what tenacity sleeps), reserved before the sleep: once a wait
+    no longer fits, that request fails at once and so does every later one that would need a retry.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self.exhausted = False
+        self._lock = threading.Lock()
+
+    def take(self, wait_s: float) -> bool:
+        with self._lock:
+            if self.exhausted or self.spent + wait_s > self.seconds + 1e-9:
+                self.exhausted = True
+                return False
+            self.spent += wait_s
+            return True
+
+
+class HostPauses:
+    """When each host that ended a run answering only 429 may be asked again, kept across runs in a JSON file.
+
+    ``{"s2": {"until": <UTC ISO time>, "strikes": 2, "since": ...}}``; a host that answers again is taken out.
+    An unreadable file is a missing one: at worst a paused host is asked once more.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.path = path
+        self.clock = clock
+        self.entries: dict[str, dict[str, Any]] = {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if isinstance(data, dict):
+            for api, entry in data.items():
+                if isinstance(entry, dict) and self._until(entry) is not None:
+                    self.entries[str(api)] = entry
+
+    @staticmethod
+    def _until(entry: dict[str, Any]) -> datetime | None:
+        try:
+            when = datetime.fromisoformat(str(entry["until"]).replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+    def paused_until(self, api: str) -> datetime | None:
+        entry = self.entries.get(api)
+        until = self._until(entry) if entry else None
+        return until if until is not None and until > self.clock() else None
+
+    def trip(self, api: str) -> datetime:
+        strikes = int((self.entries.get(api) or {}).get("strikes", 0)) + 1
+        pause = min(RATE_LIMIT_PAUSE_S * 2 ** (strikes - 1), RATE_LIMIT_PAUSE_MAX_S)
+        now = self.clock()
+        until = now + timedelta(seconds=pause)
+        self.entries[api] = {"until": _iso(until), "strikes": strikes, "since": _iso(now)}
+        return until
+
+    def clear(self, api: str) -> None:
+        self.entries.pop(api, None)
+
+    def save(self) -> None:
+        if not self.entries and not self.path.exists():
+            return
+        write_json_atomic(self.path, self.entries)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 @dataclass
 class ApiStats:
     network_requests: int = 0
@@ -91,6 +175,10 @@ class ApiStats:
     consecutive_failures: int = 0
     consecutive_unreachable: int = 0
     consecutive_rate_limited: int = 0
+    #: Set when the host was left alone because it answered only 429 (this run or, with a time, an earlier one).
+    rate_limit_tripped: bool = False
+    paused_until: str | None = None
+    ok_answers: int = 0  # network answers that were not 429/5xx
 
 
 @dataclass
@@ -108,6 +196,7 @@ class HttpStats:
                 "retries": s.retries,
                 "failures": s.failures,
                 "circuit_open": s.circuit_open,
+                "paused_until": s.paused_until,
                 "politeness_wait_s": round(gate.waited_s, 2) if gate else 0.0,
                 "statuses": dict(s.statuses),
             }

@@ -31,7 +31,6 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_any,
-    stop_before_delay,
     wait_exponential_jitter,
 )
 
@@ -42,6 +41,7 @@ from pipeline.sources.errors import EmptyPageError, InvalidResponseError
 from pipeline.sources.politeness import Gate, PoliteAdapter, ValidationContext
 from pipeline.sources.retry_rules import (
     EMPTY_PAGE_ATTEMPTS,
+    RATE_LIMIT_PAUSE_MAX_S,
     RATE_LIMIT_TRIP_FACTOR,
     RETRY_STATUSES,
     UNREACHABLE_ATTEMPTS,
@@ -49,8 +49,10 @@ from pipeline.sources.retry_rules import (
     UNREACHABLE_WAIT_S,
     ApiStats,
     CircuitOpenError,
+    HostPauses,
     HttpStats,
     RetryableStatus,
+    RetryBudget,
     StopWhen,
     is_unreachable,
     parse_retry_after,
@@ -58,6 +60,10 @@ from pipeline.sources.retry_rules import (
 from pipeline.storage import move_aside
 
 log = logging.getLogger(__name__)
+
+API_LABELS = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
+#: Next to the HTTP cache: when a host that answered only 429 may be asked again (``retry_rules.HostPauses``).
+PAUSES_FILE = "rate_limit_pauses.json"
 
 #: Every spelling of the S2 key header we could ever send. requests-cache redacts only the exact
 #: names listed (its default is ``X-API-Key`` only), so all casings go in.
@@ -163,6 +169,20 @@ class HttpClient:
         contact = f"; {settings.http.contact}" if settings.http.contact else ""
         self.session.headers["User-Agent"] = f"paper-catalogue/{__version__} (python-requests{contact})"
         self._timeouts = {"arxiv": settings.arxiv.timeout_s, "s2": settings.semantic_scholar.timeout_s}
+        #: ``http.retry_budget_s`` is per run and per host: every request to a host draws on the same budget.
+        self.budgets = {api: RetryBudget(settings.http.retry_budget_s) for api in ("arxiv", "s2")}
+        self.pauses = HostPauses(settings.paths.cache.with_name(PAUSES_FILE))
+        for api in ("arxiv", "s2"):
+            until = self.pauses.paused_until(api)
+            if until is None:
+                continue
+            stats = self.stats.apis[api]
+            stats.circuit_open = True
+            stats.paused_until = until.isoformat().replace("+00:00", "Z")
+            self.notes.append(
+                f"{API_LABELS[api]} answered only 429 (rate limited) in an earlier run: not asked until"
+                f" {stats.paused_until} (cached answers are still used; delete {self.pauses.path} to ask it sooner)"
+            )
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -173,6 +193,8 @@ class HttpClient:
         with self._lock:
             s = self.stats.apis[api]
             s.network_requests += 1
+            if status is not None and status not in RETRY_STATUSES:
+                s.ok_answers += 1
             s.statuses[str(status) if status is not None else type(exc).__name__] += 1
             unreachable = is_unreachable(exc)
             s.consecutive_unreachable = s.consecutive_unreachable + 1 if unreachable else 0
@@ -187,6 +209,7 @@ class HttpClient:
                         s.consecutive_rate_limited,
                     )
                 s.circuit_open = True
+                s.rate_limit_tripped = True
             if status is None or status >= 500:
                 s.consecutive_failures += 1
                 limit = self.settings.http.circuit_breaker_failures
@@ -312,6 +335,16 @@ class HttpClient:
             exc = state.outcome.exception() if state.outcome else None
             return is_unreachable(exc) and state.attempt_number >= UNREACHABLE_ATTEMPTS
 
+        budget = self.budgets[api]
+        budget_stopped = False
+
+        def stop_budget(state: RetryCallState) -> bool:
+            nonlocal budget_stopped
+            if budget.take(state.upcoming_sleep):
+                return False
+            budget_stopped = True
+            return True
+
         def before_sleep(state: RetryCallState) -> None:
             with self._lock:
                 stats.retries += 1
@@ -323,9 +356,9 @@ class HttpClient:
             wait=wait,
             stop=stop_any(
                 stop_after_attempt(cfg.max_attempts),
-                stop_before_delay(cfg.retry_budget_s),
                 StopWhen(stop_empty),
                 StopWhen(stop_unreachable),
+                StopWhen(stop_budget),  # last: it reserves the wait, so only when nothing else stops first
             ),
             before_sleep=before_sleep,
             reraise=True,
@@ -334,6 +367,15 @@ class HttpClient:
         def attempt() -> requests.Response:
             nonlocal empty_pages
             if stats.circuit_open:
+                cached = self._from_cache_only(method, url, params, json, expire_after, force_refresh)
+                if cached is not None:
+                    with self._lock:
+                        stats.cache_hits += 1
+                    return cached
+                if stats.paused_until and not stats.network_requests:
+                    raise CircuitOpenError(
+                        f"{api} answered only 429 in an earlier run; not asked again until {stats.paused_until}"
+                    )
                 raise CircuitOpenError(f"{api} failed repeatedly in this run")
             self._context.validate = validate
             try:
@@ -368,6 +410,14 @@ class HttpClient:
         except RetryableStatus as exc:
             self._fail(stats)
             status = exc.response.status_code if exc.response is not None else None
+            if budget_stopped:
+                raise FetchError(
+                    api,
+                    "retry_budget",
+                    f"HTTP {status} from {_safe_url(url)}; the retry budget of {budget.seconds:g}s for this host"
+                    " in this run is used up",
+                    status,
+                ) from None
             reason = "rate_limited" if status == 429 else "server_error"
             raise FetchError(api, reason, f"HTTP {status} from {_safe_url(url)}", status) from None
         except EmptyPageError as exc:
@@ -383,6 +433,55 @@ class HttpClient:
     def _fail(self, stats: ApiStats) -> None:
         with self._lock:
             stats.failures += 1
+
+    def _from_cache_only(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+        expire_after: timedelta | None,
+        force_refresh: bool,
+    ) -> requests.Response | None:
+        """A fresh cached answer for a host that is down or paused (never for a forced refresh), else None."""
+        if force_refresh:
+            return None
+        response = self.session.request(
+            method, url, params=params, json=json, expire_after=expire_after, only_if_cached=True
+        )
+        return response if getattr(response, "from_cache", False) and response.status_code == 200 else None
+
+    def finish(self) -> list[str]:
+        """The notes for the run summary; a host that ended this run answering only 429 is paused for later runs.
+
+        Called once, when the run's requests are over. A host that answered in this run (and did not end it
+        refusing us) is no longer paused.
+        """
+        for api in ("arxiv", "s2"):
+            stats, budget = self.stats.apis[api], self.budgets[api]
+            refused = stats.rate_limit_tripped or (budget.exhausted and stats.consecutive_rate_limited > 0)
+            if refused:
+                until = self.pauses.trip(api)
+                strikes = self.pauses.entries[api]["strikes"]
+                when = until.isoformat().replace("+00:00", "Z")
+                stats.paused_until = when
+                self.notes.append(
+                    f"{API_LABELS[api]} answered only 429 (rate limited): later runs leave it alone until {when}"
+                    f" (run {strikes} in a row; the pause doubles each time, at most"
+                    f" {RATE_LIMIT_PAUSE_MAX_S / 3600:g} h)"
+                )
+            elif stats.ok_answers:
+                self.pauses.clear(api)
+            if budget.exhausted:
+                self.notes.append(
+                    f"{API_LABELS[api]}: the retry budget of {budget.seconds:g}s for this run was used up;"
+                    " later failures were not retried"
+                )
+        try:
+            self.pauses.save()
+        except OSError as exc:
+            log.warning("could not write %s: %s", self.pauses.path, exc)
+        return list(self.notes)
 
     def close(self) -> None:
         self.session.close()

@@ -421,3 +421,94 @@ def test_an_override_to_an_unknown_id_is_a_bad_override_reported_without_retryin
         row = frame[frame.entry_title == title].iloc[0]
         assert row.match_status == "unmatched" and row.match_note.startswith("bad override:")
         assert pd.isna(row.arxiv_id) and pd.isna(row.s2_paper_id)
+
+
+# ------------------------------------------------------------------------ 3. the retry budget, per run and host
+
+
+def _http_settings(config: Path, **values: float) -> None:
+    """Set [http] keys of an emulator config (the ones it writes are replaced, the others added)."""
+    text = config.read_text()
+    for key, value in values.items():
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"{key} =")), None)
+        text = text.replace(f"{line}\n", "") if line else text
+        text = text.replace("[http]\n", f"[http]\n{key} = {value}\n", 1)
+    config.write_text(text)
+
+
+def _summary(out: str) -> dict[str, Any]:
+    return dict(json.loads(next(line for line in out.splitlines() if line.startswith('{"data_origin"'))))
+
+
+def test_the_retry_budget_is_one_per_run_and_host_not_one_per_request(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    # Every backoff wait is exactly 0.1 s (initial = max caps the jitter): a 0.35 s budget is three retries.
+    _http_settings(config, retry_budget_s=0.35, backoff_initial_s=0.1, backoff_max_s=0.1, circuit_breaker_failures=50)
+    emulator.inject("s2", "503", times=100_000)
+    code, out = run_cli("enrich", "--config", str(config), "--json-summary")
+    assert code == 1, out
+    summary = _summary(out)
+    s2 = summary["http"]["s2"]
+    assert s2["retries"] == 3, s2  # for the whole run, over every request and thread (8 attempts each before)
+    assert summary["http"]["arxiv"]["retries"] == 0  # the other host has its own budget, untouched
+    assert s2["network_requests"] == emulator.stats()["s2"]["requests"]
+    resolutions = json.loads((config.parent / "interim" / "resolved.json").read_text())["resolutions"]
+    assert any("s2 retry_budget" in (r["reason"] or "") for r in resolutions.values())
+    assert "Semantic Scholar: the retry budget of 0.35s for this run was used up" in " ".join(summary["notes"])
+    no_traceback(out)
+
+
+def test_a_host_that_answers_only_429_is_paused_across_runs(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    _http_settings(config, retry_budget_s=0.35, backoff_initial_s=0.1, backoff_max_s=0.1)
+    emulator.inject("s2", "429", times=100_000)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 1, out
+    assert "Semantic Scholar answered only 429 (rate limited): later runs leave it alone until" in out
+    pauses_file = config.parent / "cache" / "rate_limit_pauses.json"
+    first = json.loads(pauses_file.read_text())
+    assert set(first) == {"s2"} and first["s2"]["strikes"] == 1
+    # The next run (the fault still there, as a rate limit that has not lifted would be): S2 is not asked at all.
+    emulator.reset_stats()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 1, out
+    assert emulator.stats()["s2"]["requests"] == 0
+    assert "Semantic Scholar answered only 429 (rate limited) in an earlier run: not asked until" in out
+    assert json.loads(pauses_file.read_text()) == first  # a run that did not ask changes nothing
+    # The pause is over (rewound) but the host still answers only 429: the next pause is twice as long.
+    pauses_file.write_text(json.dumps({"s2": {**first["s2"], "until": "2000-01-01T00:00:00Z"}}))
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 1 and json.loads(pauses_file.read_text())["s2"]["strikes"] == 2, out
+    # It answers again: the run completes and the host is no longer paused.
+    emulator.clear_faults()
+    pauses_file.write_text(json.dumps({"s2": {"until": "2000-01-01T00:00:00Z", "strikes": 2}}))
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    assert json.loads(pauses_file.read_text()) == {}
+    no_traceback(out)
+
+
+def test_a_refresh_with_every_batch_truncated_gives_up_within_one_budget(
+    emulator: Any, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    config = make_settings(emulator)
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out
+    _http_settings(config, retry_budget_s=0.25, backoff_initial_s=0.1, backoff_max_s=0.1)
+    config.write_text(config.read_text().replace("[semantic_scholar]\n", "[semantic_scholar]\nbatch_size = 10\n"))
+    emulator.inject("s2", "truncated", times=100_000)
+    emulator.reset_stats()
+    code, out = run_cli("refresh", "--config", str(config), "--json-summary")
+    assert code == 1, out
+    s2 = _summary(out)["http"]["s2"]
+    papers = len(json.loads((config.parent / "interim" / "s2.json").read_text())["records"])
+    batches = -(-papers // 10)
+    assert batches >= 4
+    assert s2["retries"] == 2  # 0.25 s of waits in 0.1 s steps, for the whole run
+    # Each batch is tried once, each failed batch once more at the end of the stage, and the two retries.
+    assert emulator.stats()["s2"]["requests"] <= 2 * batches + 2
+    no_traceback(out)
