@@ -8,11 +8,11 @@ the two routes is then wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pipeline.matching.overrides import override_line
-from pipeline.models import Resolution, TitleRecord
+from pipeline.models import Resolution, SkippedLine, TitleRecord
 
 LOW_SCORE_SPOT_CHECKS = 10
 
@@ -62,6 +62,7 @@ def build_review(
     generated_at: str,
     data_origin: str,
     accept_score: float,
+    skipped: Sequence[SkippedLine] = (),
 ) -> str:
     by_status: dict[str, list[tuple[TitleRecord, Resolution]]] = {}
     for record, res in pairs:
@@ -127,5 +128,37 @@ def build_review(
         f"| {_md(r.title)} | {_md(res.title)} | {_md(res.arxiv_id)} | {res.score} | {_md(res.route)} |"
         for r, res in matched
     ]
+    lines += skipped_section(skipped)
     lines.append("")
     return "\n".join(lines)
+
+
+#: Lines shown per reason in the review's skipped-lines section (the rest are counted).
+SKIPPED_EXAMPLES = 5
+
+
+def skipped_section(skipped: Sequence[SkippedLine]) -> list[str]:
+    """The lines of the lists that were not read as papers, by reason: kept in view, never silently dropped.
+
+    Short on purpose (a few examples per reason): a heading or an author line is rarely a mistake, but a
+    paper the parser did not recognise shows up here, and its fix is to write the line as a title.
+    """
+    by_reason: dict[str, list[SkippedLine]] = {}
+    for line in skipped:
+        by_reason.setdefault(line.reason, []).append(line)
+    out = [
+        "",
+        f"## Lines not read as papers ({len(skipped)})",
+        "",
+        "Headings, prose, links and notes of the lists, by reason. A paper among them is a line the parser"
+        " could not read as a title: write it as a bullet with the title alone (or add its arXiv link).",
+        "",
+    ]
+    for reason, lines in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = ", ".join(
+            f"`{x.source_file}:{x.line}` {_md(x.text if len(x.text) <= 60 else x.text[:57] + '…')}"
+            for x in lines[:SKIPPED_EXAMPLES]
+        )
+        more = f" … and {len(lines) - SKIPPED_EXAMPLES} more" if len(lines) > SKIPPED_EXAMPLES else ""
+        out.append(f"- **{_md(reason)}** ({len(lines)}): {shown}{more}")
+    return out

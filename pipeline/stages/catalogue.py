@@ -23,6 +23,7 @@ from pipeline.stages.context import (
 )
 from pipeline.stages.fetch import run_arxiv, run_semantic_scholar, s2_request_id
 from pipeline.stages.resolve import current_resolutions
+from pipeline.stages.titles import load_titles
 from pipeline.storage import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
         generated_at=iso(ctx.now),
         data_origin=ctx.settings.run.data_origin,
         accept_score=ctx.settings.match.accept_score,
+        skipped=load_titles(ctx)[1],
     )
     review_path = write_text_atomic(ctx.settings.paths.enriched / "review.md", review_text)
     added = history.append_history(ctx.settings.paths.enriched, rows)

@@ -160,3 +160,19 @@ def test_a_nickname_in_front_is_not_part_of_the_title() -> None:
         )[0]
         < 0.9
     )
+
+
+def test_the_review_file_lists_the_skipped_lines_by_reason() -> None:
+    from pipeline.models import SkippedLine
+    from pipeline.outputs.review import build_review
+
+    skipped = [
+        SkippedLine("l.md", n, f"Author{n}, A. and B{n}, C. ICCV 2015", "a line of author names") for n in range(7)
+    ]
+    skipped.append(SkippedLine("l.md", 40, "- [Audio](#audio)", "a table-of-contents link"))
+    text = build_review(
+        [], [], generated_at="2026-01-01T00:00:00Z", data_origin="live", accept_score=0.9, skipped=skipped
+    )
+    section = text[text.index("## Lines not read as papers (8)") :]
+    assert "- **a line of author names** (7): `l.md:0`" in section and "… and 2 more" in section
+    assert "- **a table-of-contents link** (1): `l.md:40`" in section
