@@ -41,7 +41,7 @@ def test_written_files_get_the_normal_mode_not_mkstemps_0600(tmp_path: Path) -> 
 
     mask = os.umask(0o022)
     os.umask(mask)
-    assert FILE_MODE == 0o666 & ~mask
+    assert 0o666 & ~mask == FILE_MODE
     target = write_json_atomic(tmp_path / "x.json", {})
     assert stat.S_IMODE(target.stat().st_mode) == FILE_MODE
 
