@@ -128,7 +128,7 @@ def clean_title(text: str) -> str:
         text = re.sub(r"\.(?:pdf|html?|txt)$", "", text.strip(), flags=re.IGNORECASE).replace("_", " ")
     # A file name as link text: "[FNN]Deep Learning over Multi-field Categorical Data.pdf" (label, extension).
     text = re.sub(r"\.pdf\s*$", "", text.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"^\[[^\[\]]{1,20}\](?=\s*[A-Za-z])", "", text)
+    text = re.sub(r"^\[[^\[\]]{1,20}\](?=[A-Za-z])", "", text)
     text = _strip_markup(text)
     text = _nfkc(text).replace("《", "").replace("》", "")
     text = _collapse(text)

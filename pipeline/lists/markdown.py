@@ -71,6 +71,8 @@ _FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
 _TABLE_SEP_CELL_RE = re.compile(r"^:?-{2,}:?$")
 #: A bracketed nickname in front of an entry: "**[OverFeat]** OverFeat: …", "[SSD] …" (not a link).
 _LEADING_NICK_RE = re.compile(r"^\*{0,2}\[([^\[\]]{1,40})\]\*{0,2}(?!\()\s+(?=\S)")
+#: Tags a search engine puts in front of a copied result, not a list's nickname for the paper.
+_SEARCH_ENGINE_TAGS = {"pdf", "html", "book", "citation", "c", "b", "doc", "ps"}
 #: A date or year (and venue) in front of a title: "201801 Universal Language …", "2018 ACL Deep …".
 _DATE_PREFIX_RE = re.compile(
     r"^((?:19|20)\d{2})(?:0[1-9]|1[0-2])?(?:[.\-/](?:0?[1-9]|1[0-2]))?[\s:,|-]+"
@@ -254,6 +256,8 @@ class _Parser:
         year_hint: int | None = None
         venue_hint: str | None = None
         nick = _LEADING_NICK_RE.match(body)
+        if nick and nick.group(1).strip().lower() in _SEARCH_ENGINE_TAGS:
+            nick = None  # Google Scholar's "[PDF] arxiv.org …": read past by the matcher with what follows it
         if nick:
             body = body[nick.end() :]
         date = _DATE_PREFIX_RE.match(body)

@@ -178,6 +178,27 @@ def _spelled_out(written: str) -> tuple[str, set[str]]:
     return text, digits
 
 
+def spellings(written: str) -> list[str]:
+    """The ways a title as written may be spelled in the paper itself, for search queries (first: as written).
+
+    Shorthands spelled out ("… Nets" → "… Networks", "LLMs" → "Large Language Models", number words as digits)
+    and words glued together split at their capitals ("GenerativeAdversarial Networks"). Scoring reads these
+    spellings too; a search that only asks for the written one cannot find a paper that spells it out.
+    """
+    out = [written]
+    spelled = _spelled_out(written)[0]
+    unglued = _GLUED.sub(r"\1 ", written)
+    for text in (spelled, unglued, _GLUED.sub(r"\1 ", spelled)):
+        if text not in out:
+            out.append(text)
+    return out
+
+
+#: Two capitalised words written as one ("GenerativeAdversarial"): each part four letters at least, so names
+#: such as "DeepInf", "RoBERTa" or "BERTScore" stay whole.
+_GLUED = re.compile(r"\b([A-Z][a-z]{3,})(?=[A-Z][a-z]{3,}\b)")
+
+
 def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     """How well a candidate's title matches a title as written in a list: score 0-1 and a reason.
 

@@ -24,6 +24,7 @@ from pipeline.errors import FetchError, Http
 from pipeline.matching.context import query_title
 from pipeline.matching.decide import decide, is_settled
 from pipeline.matching.normalise import content_words, normalise_title
+from pipeline.matching.similarity import spellings
 from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
 
@@ -48,8 +49,19 @@ class BatchOutcome:
 
 def batch_phrase(record: TitleRecord) -> str | None:
     """The words a batch query asks for this title, or None when the title does not belong in a batch."""
-    words = normalise_title(query_title(record.title))
-    return words if len(words.split()) >= MIN_PHRASE_WORDS else None
+    phrases = batch_phrases(record)
+    return phrases[0] if phrases else None
+
+
+def batch_phrases(record: TitleRecord) -> list[str]:
+    """Every phrase a batch query asks for this title: as written, and as the paper may spell it ("Nets" →
+    "Networks", glued words apart). They cost nothing extra: all are OR-ed into the same query."""
+    out: list[str] = []
+    for text in spellings(query_title(record.title)):
+        words = normalise_title(text)
+        if len(words.split()) >= MIN_PHRASE_WORDS and words not in out:
+            out.append(words)
+    return out
 
 
 def group(phrases: list[str], per_query: int, max_chars: int) -> Iterator[list[str]]:
@@ -124,9 +136,10 @@ def resolve_in_batches(
     """
     outcome = BatchOutcome()
     pending: dict[str, list[TitleRecord]] = defaultdict(list)
+    phrases_of: dict[str, list[str]] = {}
     for record in records:
-        phrase = batch_phrase(record)
-        if phrase is not None:
+        phrases_of[record.norm] = batch_phrases(record)
+        for phrase in phrases_of[record.norm]:
             pending[phrase].append(record)
     fetchers = _fetchers(http, settings)
     seen: dict[str, list[Candidate]] = defaultdict(list)  # candidates so far per phrase, across APIs
@@ -144,15 +157,19 @@ def resolve_in_batches(
             index = _CandidateIndex(found)
             for phrase in phrases:
                 seen[phrase] += index.near(phrase)
-                for record in list(pending[phrase]):
-                    decision = sure_decision(record, seen[phrase], settings, now)
-                    if decision is None:
-                        continue
-                    outcome.settled[record.norm] = decision
-                    outcome.by_route[decision.route or api] += 1
-                    pending[phrase].remove(record)
-                    if on_settled is not None:
-                        on_settled(record, decision)
-                if not pending[phrase]:
-                    del pending[phrase]
+            for record in {r.norm: r for p in phrases for r in pending.get(p, [])}.values():
+                if record.norm in outcome.settled:
+                    continue
+                candidates = [c for p in phrases_of[record.norm] for c in seen.get(p, [])]
+                decision = sure_decision(record, candidates, settings, now)
+                if decision is None:
+                    continue
+                outcome.settled[record.norm] = decision
+                outcome.by_route[decision.route or api] += 1
+                if on_settled is not None:
+                    on_settled(record, decision)
+            for phrase in phrases:
+                pending[phrase] = [r for r in pending.get(phrase, []) if r.norm not in outcome.settled]
+            for phrase in [p for p, rs in pending.items() if not rs]:
+                del pending[phrase]
     return outcome
