@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
 CONFIG ?= config.toml
 DEMO_CONFIG := demo/config.toml
 
@@ -14,13 +14,16 @@ DEMO_CONFIG := demo/config.toml
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_/.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The pinned requirements first, then the project itself (editable, no dependency resolution: the pins are the
+# environment), so .venv/bin/pipeline exists and `python -m pipeline` / `python -m emulator` work from any folder.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-*; touch $@
 
 .PHONY: install
-install: $(STAMP) ## Create .venv and install the pinned dependencies
+install: $(STAMP) ## Create .venv, install the pinned dependencies and the project (.venv/bin/pipeline)
 
 .PHONY: demo
 demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/)

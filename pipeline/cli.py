@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
@@ -68,23 +69,38 @@ OUTPUT_COMMANDS = {
 }
 
 
+#: What ``--help`` says first: plain text (the module docstring's reStructuredText markup is for readers of the code).
+DESCRIPTION = (
+    "Reading lists of papers → arXiv and Semantic Scholar → catalogue.parquet/.csv."
+    " Run the whole pipeline with 'enrich --config PATH', one stage at a time, or turn the catalogue into a"
+    " report or BibTeX. Without --config: ./config.toml, else the project's config.toml."
+)
+
+
+def prog_name() -> str:
+    """``pipeline`` when started as the installed command, else ``python -m pipeline``."""
+    return "pipeline" if Path(sys.argv[0]).name == "pipeline" else "python -m pipeline"
+
+
 def _run_output_command(name: str, argv: Sequence[str]) -> int:
     if name == "report":
         from pipeline.outputs import html_report
 
-        return html_report.main(argv, prog="python -m pipeline report")
+        return html_report.main(argv, prog=f"{prog_name()} report")
     from pipeline.outputs import bibtex
 
-    return bibtex.main(argv, prog="python -m pipeline bibtex")
+    return bibtex.main(argv, prog=f"{prog_name()} bibtex")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog_name(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"paper-catalogue {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, _, help_text) in STAGE_COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+        cmd.add_argument(
+            "--config", default=None, help="config file (default: ./config.toml, else the project's config.toml)"
+        )
         cmd.add_argument("-q", "--quiet", action="store_true", help="no progress lines (for cron)")
         cmd.add_argument("-v", "--verbose", action="store_true", help="log every request decision")
         cmd.add_argument("--json-summary", action="store_true", help="print the run summary as JSON")
@@ -93,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
     for name, help_text in OUTPUT_COMMANDS.items():
         sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+    sub.add_parser(
+        "snapshot", help="snapshot mode: import|download|refresh|status of the local bulk snapshots", add_help=False
+    )
     return parser
 
 
@@ -109,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in OUTPUT_COMMANDS:
         return _run_output_command(argv[0], argv[1:])
+    if argv and argv[0] == "snapshot":  # snapshot mode's database: no lock, no stage context
+        from pipeline.stages.snapshot_commands import main as snapshot_main
+
+        return snapshot_main(argv[1:])
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet, args.log_json)
     started = time.monotonic()

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJ_ROOT / "config.toml"
+CONFIG_NAME = "config.toml"
 
 DATA_ORIGINS = ("live", "fixture")
 
@@ -33,6 +34,8 @@ class Paths:
     interim: Path
     enriched: Path
     cache: Path
+    #: Bulk snapshots (arXiv metadata, S2 dataset releases) and the DuckDB database made from them.
+    snapshots: Path = Path("data/snapshots")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,27 @@ class BatchSettings:
 
 
 @dataclass(frozen=True)
+class SnapshotSettings:
+    """Snapshot mode: resolve and enrich from local copies of the public bulk snapshots (DuckDB) first.
+
+    Off by default. When on and ``<paths.snapshots>/snapshot.duckdb`` exists, titles the snapshot settles and
+    records it holds need no request; everything else takes the API routes unchanged.
+    """
+
+    enabled: bool = False
+    #: The DuckDB file, relative to ``paths.snapshots``.
+    database: str = "snapshot.duckdb"
+    #: A snapshot record older than this (days since its snapshot date) is fetched from the API instead.
+    max_age_days: float = 60.0
+    #: DuckDB's memory limit while importing and resolving (e.g. "2GB").
+    memory_limit: str = "2GB"
+    #: DuckDB worker threads (0: DuckDB's default, one per core).
+    threads: int = 0
+    #: A content word in more titles than this is not used as a blocking key (it would pair too many papers).
+    max_token_papers: int = 20000
+
+
+@dataclass(frozen=True)
 class RunSettings:
     data_origin: str = "live"
 
@@ -110,6 +134,7 @@ class Settings:
     http: HttpSettings = HttpSettings()
     match: MatchSettings = MatchSettings()
     batch: BatchSettings = BatchSettings()
+    snapshot: SnapshotSettings = SnapshotSettings()
     run: RunSettings = RunSettings()
     #: Never printed: repr=False keeps it out of logs and tracebacks that show the settings.
     s2_api_key: str | None = field(default=None, repr=False)
@@ -118,6 +143,11 @@ class Settings:
     def is_fixture(self) -> bool:
         return self.run.data_origin == "fixture"
 
+    @property
+    def snapshot_db(self) -> Path:
+        """The DuckDB file of snapshot mode (it may not exist yet)."""
+        return self.paths.snapshots / self.snapshot.database
+
 
 _SECTIONS: dict[str, type] = {
     "arxiv": ArxivSettings,
@@ -125,14 +155,16 @@ _SECTIONS: dict[str, type] = {
     "http": HttpSettings,
     "match": MatchSettings,
     "batch": BatchSettings,
+    "snapshot": SnapshotSettings,
     "run": RunSettings,
 }
-_PATH_KEYS = ("raw", "interim", "enriched", "cache")
+_PATH_KEYS = ("raw", "interim", "enriched", "cache", "snapshots")
 _DEFAULT_PATHS = {
     "raw": "data/raw",
     "interim": "data/interim",
     "enriched": "data/enriched",
     "cache": "data/cache/http.sqlite",
+    "snapshots": "data/snapshots",
 }
 
 
@@ -268,28 +300,48 @@ def check_paths(settings: Settings) -> None:
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file next to the config (gitignored), for the API key only."""
-    values: dict[str, str] = {}
+    """The values of a ``.env`` file next to the config (gitignored), read for the API key only.
+
+    python-dotenv's parser (quotes, ``export``, trailing comments, escapes), without touching
+    ``os.environ`` and without ``${VAR}`` interpolation: a key is taken literally. A line it cannot parse
+    is logged by dotenv with its line number only, never its text.
+    """
+    from dotenv import dotenv_values  # imported late: most runs have the key in the environment
+
+    if not path.is_file():
+        return {}
     try:
-        text = path.read_text(encoding="utf-8")
+        values = dotenv_values(path, interpolate=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return values
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        name, _, value = line.removeprefix("export ").partition("=")
-        values[name.strip()] = value.strip().strip("'\"")
-    return values
+        return {}
+    return {name: value.strip() for name, value in values.items() if value}
+
+
+def default_config_paths(cwd: Path | None = None) -> list[Path]:
+    """Where a run without ``--config`` looks, in order: ``./config.toml``, then the project's own."""
+    here = (cwd or Path.cwd()) / CONFIG_NAME
+    return list(dict.fromkeys(p.resolve() for p in (here, DEFAULT_CONFIG)))
+
+
+def find_default_config(cwd: Path | None = None) -> Path:
+    """The first existing default config, or an error naming every path tried and the fix."""
+    tried = default_config_paths(cwd)
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        "no config file: tried " + ", ".join(str(p) for p in tried) + "; pass --config PATH (for the offline demo:"
+        " --config demo/config.toml in the project, or a copy of it next to your reading lists)"
+    )
 
 
 def load_settings(config_path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
-    """Read a config file (default: the project's ``config.toml``) and the API key from the env.
+    """Read a config file (default: ``./config.toml``, else the project's) and the API key from the env.
 
     Relative paths in the file are resolved against the file's own folder, so a config kept
     anywhere drives a run there.
     """
-    path = Path(config_path) if config_path is not None else DEFAULT_CONFIG
+    path = Path(config_path) if config_path is not None else find_default_config()
     path = path.expanduser().resolve()
     environ = os.environ if env is None else env
     try:
@@ -359,6 +411,11 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
     for key in ("s2_titles", "s2_max_pages", "arxiv_titles", "max_query_chars"):
         if getattr(batch, key) < 1:
             raise ConfigError(f"{_where(path, text, 'batch', key)}: [batch] {key} must be >= 1")
+    if not sections["snapshot"].database or "/" in sections["snapshot"].database:
+        raise ConfigError(
+            f"{_where(path, text, 'snapshot', 'database')}: [snapshot] database must be a file name inside"
+            " paths.snapshots"
+        )
     if not 0.0 < sections["match"].accept_score <= 1.0:
         raise ConfigError(f"{_where(path, text, 'match', 'accept_score')}: [match] accept_score must be in (0, 1]")
 

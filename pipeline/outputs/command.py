@@ -20,7 +20,9 @@ def run_output_command(
 ) -> int:
     """Parse ``--config``, call ``write(enriched_folder)`` and print the path it returns."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
-    parser.add_argument("--config", type=Path, default=None, help="config file (default: config.toml)")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="config file (default: ./config.toml, else the project's)"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
