@@ -125,6 +125,31 @@ SCHEMA: tuple[Column, ...] = (
         "computed",
         "`live` for real API data; `fixture` for the offline demo's made-up emulator corpus.",
     ),
+    # Snapshot mode (added at the end: existing columns keep their places).
+    Column(
+        "arxiv_source",
+        pa.string(),
+        "computed",
+        "Where the arXiv values came from: `api`, or `snapshot` (the local arXiv metadata snapshot); empty if none.",
+    ),
+    Column(
+        "arxiv_snapshot_date",
+        pa.string(),
+        "computed",
+        "The arXiv snapshot's date (`YYYY-MM-DD`, its latest `update_date`) when `arxiv_source` is `snapshot`.",
+    ),
+    Column(
+        "s2_source",
+        pa.string(),
+        "computed",
+        "Where the Semantic Scholar values (counts, venue) came from: `api`, or `snapshot` (a `papers` release).",
+    ),
+    Column(
+        "s2_snapshot_date",
+        pa.string(),
+        "computed",
+        "The S2 release (`YYYY-MM-DD`, after any diffs applied) the values came from when `s2_source` is `snapshot`.",
+    ),
 )
 
 COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEMA)

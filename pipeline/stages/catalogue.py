@@ -121,8 +121,17 @@ def build_rows(
             "s2_url": s2.url if s2 else None,
             "stale": stale,
             "data_origin": data_origin,
+            "arxiv_source": _source(ax_entry) if ax else None,
+            "arxiv_snapshot_date": ax_entry.get("snapshot_date") if ax else None,
+            "s2_source": _source(s2_entry) if s2 else None,
+            "s2_snapshot_date": s2_entry.get("snapshot_date") if s2 else None,
         }
     return list(rows.values()), incomplete
+
+
+def _source(entry: dict[str, Any]) -> str:
+    """``snapshot`` for a record read from the local bulk snapshot, ``api`` for one fetched."""
+    return str(entry.get("source") or "api")
 
 
 def confirm_identifiers(

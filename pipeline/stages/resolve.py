@@ -34,6 +34,7 @@ from pipeline.models import Candidate, Resolution, TitleRecord
 from pipeline.sources import arxiv_source, s2_source
 from pipeline.stages.batch import resolve_in_batches
 from pipeline.stages.context import RESOLVED_FILE, Context, StageOrderError, iso
+from pipeline.stages.snapshot import resolve_from_snapshot, snapshot_available
 from pipeline.stages.stage_files import load_stage_file, reporter
 from pipeline.stages.titles import load_titles
 from pipeline.storage import write_json_atomic
@@ -188,15 +189,22 @@ def resolve_all(
     total = len(todo)
     if on_start is not None:
         on_start(total)
+
+    def settled(record: TitleRecord, resolution: Resolution) -> None:
+        nonlocal done
+        results[record.norm] = resolution
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total, resolution)
+
+    if todo and snapshot_available(settings):
+        # The local bulk snapshot first: no request for a title it settles (same scorer, same rule as a batch).
+        from_snapshot = resolve_from_snapshot(settings, todo, now, on_settled=settled)
+        todo = [r for r in todo if r.norm not in from_snapshot.settled]
+        if on_checkpoint is not None and from_snapshot.settled:
+            on_checkpoint(dict(results))
+            last_checkpoint = time.monotonic()
     if settings.batch.enabled and todo:
-
-        def settled(record: TitleRecord, resolution: Resolution) -> None:
-            nonlocal done
-            results[record.norm] = resolution
-            done += 1
-            if on_progress is not None:
-                on_progress(done, total, resolution)
-
         outcome = resolve_in_batches(http, settings, todo, now, on_settled=settled)
         todo = [r for r in todo if r.norm not in outcome.settled]
         if on_checkpoint is not None and outcome.settled:
