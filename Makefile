@@ -56,6 +56,10 @@ bibtex: $(STAMP) ## BibTeX of the matched papers → <enriched>/catalogue.bib (l
 bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/benchmarks.md (not part of make test)
 	$(PY) -m benchmarks.run
 
+.PHONY: bench-snapshot
+bench-snapshot: $(STAMP) ## Snapshot mode at scale: 3M-record arXiv snapshot, 1M titles (~10 GB disk, not in make bench)
+	$(PY) -m benchmarks.snapshot
+
 .PHONY: evaluate
 evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation sets → docs/evaluation.md
 	$(PY) -m evaluation.run

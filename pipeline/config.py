@@ -117,7 +117,7 @@ class SnapshotSettings:
     #: DuckDB worker threads (0: DuckDB's default, one per core).
     threads: int = 0
     #: A content word in more titles than this is not used as a blocking key (it would pair too many papers).
-    max_token_papers: int = 20000
+    max_token_papers: int = 1000
 
 
 @dataclass(frozen=True)
