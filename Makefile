@@ -9,6 +9,9 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
 CONFIG ?= config.toml
 DEMO_CONFIG := demo/config.toml
+# `make demo LISTS=path/to/folder`: the demo on your own reading lists instead of data/raw/ (outputs still in data/demo/).
+LISTS ?=
+LISTS_ARG := $(if $(LISTS),--lists $(LISTS))
 
 .PHONY: help
 help: ## List the targets
@@ -26,8 +29,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 install: $(STAMP) ## Create .venv, install the pinned dependencies and the project (.venv/bin/pipeline)
 
 .PHONY: demo
-demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG)
+demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/; LISTS=folder for your own lists)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 .PHONY: enrich
 enrich: $(STAMP) ## Run the pipeline against the real arXiv and Semantic Scholar APIs (needs internet)
@@ -39,7 +42,7 @@ refresh: $(STAMP) ## Refresh citation counts of every resolved paper (⌈N/500�
 
 .PHONY: demo-refresh
 demo-refresh: $(STAMP) ## The refresh, offline against the emulator (FIXTURE data → data/demo/)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 # The report/bibtex of the live catalogue when there is one, else of the demo's.
 OUT_CONFIG ?= $(if $(wildcard data/enriched/catalogue.parquet),$(CONFIG),$(DEMO_CONFIG))

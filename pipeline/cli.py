@@ -8,6 +8,7 @@ missing), 2 unusable input or config (nothing written), 3 another run holds the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--config", default=None, help="config file (default: ./config.toml, else the project's config.toml)"
         )
+        cmd.add_argument(
+            "--lists",
+            type=Path,
+            default=None,
+            metavar="FOLDER",
+            help="read the reading lists (and overrides.csv) from FOLDER instead of the config's paths.raw",
+        )
         cmd.add_argument("-q", "--quiet", action="store_true", help="no progress lines (for cron)")
         cmd.add_argument("-v", "--verbose", action="store_true", help="log every request decision")
         cmd.add_argument("--json-summary", action="store_true", help="print the run summary as JSON")
@@ -113,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
         "snapshot", help="snapshot mode: import|download|refresh|status of the local bulk snapshots", add_help=False
     )
     return parser
+
+
+def with_lists(settings: Settings, folder: Path) -> Settings:
+    """The settings with ``paths.raw`` replaced by ``folder`` (``--lists``), which must be a folder."""
+    raw = folder.expanduser().resolve()
+    if not raw.is_dir():
+        raise ConfigError(f"--lists {folder}: {'is not a folder' if raw.exists() else 'no such folder'} ({raw})")
+    return dataclasses.replace(settings, paths=dataclasses.replace(settings.paths, raw=raw))
 
 
 def _configure_logging(verbose: bool, quiet: bool, as_json: bool) -> None:
@@ -137,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         settings = load_settings(args.config)
+        if args.lists is not None:
+            settings = with_lists(settings, args.lists)
         check_paths(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ from pipeline.outputs.catalogue import require_catalogue
 from pipeline.outputs.command import run_output_command
 from pipeline.outputs.history import load_history
 from pipeline.outputs.plots import FIGURES, FIXTURE_BANNER, is_fixture, png_bytes, status_counts, top_cited_rows
+from pipeline.outputs.review import format_score
 from pipeline.storage import atomic_path
 
 REPORT_DIR = "report"
@@ -191,7 +192,7 @@ def _rows_table(frame: pd.DataFrame, table_id: str, empty: str) -> str:
 def _score(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
-    return f"{float(value):.2f}"
+    return format_score(value)
 
 
 def _by_status(frame: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:

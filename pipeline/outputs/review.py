@@ -1,20 +1,55 @@
 """The review report: what a person should look at after a run, with the fix ready to paste.
 
 Written next to the catalogue as ``review.md`` on every run. Ambiguous and unmatched titles
-come with their best candidates and override lines for ``data/raw/overrides.csv``; titles
-where arXiv and Semantic Scholar disagree about the arXiv id are listed too, because one of
-the two routes is then wrong.
+come with their best candidates and override lines for the overrides file the config uses
+(``<paths.raw>/overrides.csv``); a line for a candidate below the accept score says in its note
+that it is a guess. Titles where arXiv and Semantic Scholar disagree about the arXiv id are
+listed too, because one of the two routes is then wrong.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pipeline.matching.overrides import override_line
 from pipeline.models import Resolution, SkippedLine, TitleRecord
 
 LOW_SCORE_SPOT_CHECKS = 10
+
+
+def format_score(score: Any, threshold: float | None = None) -> str:
+    """A match score for people: two decimals, as the match reasons print them; empty when there is none.
+
+    Given the ``threshold`` it is compared with, a score below it that two decimals would round up to it
+    gets more decimals (0.899 against 0.90 is shown 0.899, not 0.90).
+    """
+    if score is None:
+        return ""
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        return str(score)
+    if math.isnan(value):
+        return ""
+    digits = 2
+    while threshold is not None and value < threshold <= round(value, digits) and digits < 6:
+        digits += 1
+    return f"{value:.{digits}f}"
+
+
+def override_note(score: Any, accept_score: float) -> str:
+    """The note of a paste-ready override line: a candidate below the accept score is marked as a guess."""
+    try:
+        below = score is None or float(score) < accept_score
+    except (TypeError, ValueError):
+        below = True
+    if below:
+        shown = format_score(score, accept_score) or "none"
+        return f"GUESS: score {shown} < {accept_score:.2f} — check before pasting"
+    return "checked by hand"
 
 
 def _where(record: TitleRecord) -> str:
@@ -63,6 +98,7 @@ def build_review(
     data_origin: str,
     accept_score: float,
     skipped: Sequence[SkippedLine] = (),
+    overrides_path: Path | str = "data/raw/overrides.csv",
 ) -> str:
     by_status: dict[str, list[tuple[TitleRecord, Resolution]]] = {}
     for record, res in pairs:
@@ -74,8 +110,10 @@ def build_review(
     lines += [
         f"{len(pairs)} distinct titles: {counts}. Accept threshold: {accept_score}.",
         "",
-        "To pin a decision, paste the line you agree with into `data/raw/overrides.csv`"
-        " (header: `title,arxiv_id,s2_paper_id,note`); later runs obey it without searching.",
+        f"To pin a decision, paste the line you agree with into `{overrides_path}`"
+        " (header: `title,arxiv_id,s2_paper_id,note`); later runs obey it without searching."
+        f" A line whose note starts with GUESS names a candidate below the accept score ({accept_score:.2f}):"
+        " most often another paper; paste it only after checking it is the one the list means.",
         "",
     ]
 
@@ -92,11 +130,12 @@ def build_review(
                 for c in cands:
                     lines.append(
                         f"| {_md(c.get('title'))} | {_md(c.get('arxiv_id'))} | {_md(c.get('s2_paper_id'))}"
-                        f" | {_md(c.get('score'))} | {_md(c.get('why'))} |"
+                        f" | {format_score(c.get('score'))} | {_md(c.get('why'))} |"
                     )
             lines.extend(["", "```csv"])
             for c in cands:
-                lines.append(override_line(record.title, c.get("arxiv_id"), c.get("s2_paper_id"), "checked by hand"))
+                note = override_note(c.get("score"), accept_score)
+                lines.append(override_line(record.title, c.get("arxiv_id"), c.get("s2_paper_id"), note))
             lines.append(override_line(record.title, None, None, "not a paper we can find"))
             lines.extend(["```", ""])
 
@@ -125,7 +164,7 @@ def build_review(
     lines += ["", f"## Lowest-scoring accepted matches (spot check, {len(matched)})", ""]
     lines += ["| as written | accepted title | arXiv | score | route |", "|---|---|---|---|---|"]
     lines += [
-        f"| {_md(r.title)} | {_md(res.title)} | {_md(res.arxiv_id)} | {res.score} | {_md(res.route)} |"
+        f"| {_md(r.title)} | {_md(res.title)} | {_md(res.arxiv_id)} | {format_score(res.score)} | {_md(res.route)} |"
         for r, res in matched
     ]
     lines += skipped_section(skipped)
