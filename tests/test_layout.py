@@ -76,7 +76,8 @@ def test_concerns_import_only_what_their_layer_allows() -> None:
             theirs = _concern(target) if target.startswith("pipeline.") else None
             if mine and theirs and theirs != mine and theirs not in ALLOWED[mine]:
                 bad.append(f"{module} → {target}")
-            if not mine and theirs and module not in ("pipeline.cli",) and theirs != "stages":
+            # pipeline.cli runs the commands; pipeline (the package) offers analysts load_catalogue (a late import)
+            if not mine and theirs and module not in ("pipeline.cli", "pipeline") and theirs != "stages":
                 # shared top-level modules (config, models, errors, storage, progress) depend on no concern
                 bad.append(f"{module} → {target}")
     assert not bad, bad

@@ -211,10 +211,19 @@ def to_arrow(frame: pd.DataFrame, metadata: Mapping[str, str] | None = None) -> 
 def neutralise_formula(value: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with an apostrophe.
 
-    Titles and notes come from outside (APIs, lists); in a CSV they must stay data.
+    Titles and notes come from outside (APIs, lists); in a CSV they must stay data. A value that already
+    starts with apostrophes before such a character gets one more, so :func:`restore_formula` is its exact
+    inverse.
     """
-    if value and value.startswith(_FORMULA_PREFIXES):
+    if value and value.lstrip("'").startswith(_FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def restore_formula(value: str) -> str:
+    """The CSV cell's original text: the apostrophe :func:`neutralise_formula` added, removed."""
+    if value.startswith("'") and value[1:].lstrip("'").startswith(_FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -222,7 +231,7 @@ def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The CSV view: lists `; `-joined, timestamps ISO 8601, text cells formula-safe."""
     out = frame.copy()
     for name in LIST_COLUMNS:
-        out[name] = ["; ".join(v) if isinstance(v, list) else None for v in out[name]]
+        out[name] = [LIST_SEPARATOR.join(v) if isinstance(v, list) else None for v in out[name]]
     for col in SCHEMA:
         if col.arrow == _TS:
             out[col.name] = [v.isoformat().replace("+00:00", "Z") if not pd.isna(v) else None for v in out[col.name]]
@@ -278,6 +287,73 @@ def load_catalogue(folder: Path) -> pd.DataFrame | None:
     if not path.exists():
         return None
     return pq.read_table(path).to_pandas(types_mapper=_types_mapper)
+
+
+#: How the CSV joins a list cell (``to_csv_frame``) and how :func:`read_catalogue_csv` splits it.
+LIST_SEPARATOR = "; "
+
+
+def read_catalogue_csv(path: Path | str) -> pd.DataFrame:
+    """``catalogue.csv`` with the catalogue's own types, the same as :func:`load_catalogue` gives from Parquet.
+
+    Plain ``pd.read_csv`` guesses: ``arxiv_id`` 1911.00720 becomes the float 1911.0072, counts with gaps
+    become floats, timestamps stay text. Here every column is read as text and converted by the schema:
+    ids stay strings, counts are nullable ``Int64``, timestamps ``datetime64[us, UTC]``, list columns
+    (``; ``-joined in the CSV) lists again, and the apostrophe that kept a formula-like cell inert is removed.
+    Only an empty cell is missing ("NA" or "None" in a title stays text). Columns the schema does not know
+    are kept as strings.
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    out = pd.DataFrame(index=raw.index)
+    for name in raw.columns:
+        col = raw[name].astype(object)
+        dtype = _PANDAS_DTYPES.get(name, "string")
+        if dtype in ("string", "object"):
+            col = col.map(lambda v: restore_formula(v) if isinstance(v, str) else v)
+        if name in LIST_COLUMNS:
+            out[name] = pd.Series(
+                [v.split(LIST_SEPARATOR) if isinstance(v, str) else None for v in col], dtype=object, index=raw.index
+            )
+        elif dtype.startswith("datetime64"):
+            out[name] = pd.to_datetime(col, utc=True, format="ISO8601").astype(dtype)
+        elif dtype == "boolean":
+            out[name] = col.map({"True": True, "False": False, "true": True, "false": False}).astype("boolean")
+        else:
+            out[name] = col.astype(dtype)
+    return out
+
+
+def _as_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """List columns as Python lists (Parquet gives NumPy arrays), so both loaders give equal frames."""
+    for name in LIST_COLUMNS:
+        if name in frame.columns:
+            frame[name] = pd.Series(
+                [list(v) if v is not None and not isinstance(v, float) else None for v in frame[name]],
+                dtype=object,
+                index=frame.index,
+            )
+    return frame
+
+
+def read_catalogue(path: Path | str = Path("data/enriched")) -> pd.DataFrame:
+    """The catalogue for analysis, from a folder (its Parquet, else its CSV), a ``.parquet`` or a ``.csv``.
+
+    The one-liner analysts use (``from pipeline import load_catalogue``): the same columns and types
+    whichever file it reads; a missing file is a FileNotFoundError saying how to make one.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        for name in ("catalogue.parquet", "catalogue.csv"):
+            if (path / name).is_file():
+                path = path / name
+                break
+        else:
+            raise FileNotFoundError(f"no catalogue.parquet or catalogue.csv in {path}: run make demo or make enrich")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such catalogue file (run make demo or make enrich)")
+    if path.suffix.lower() == ".csv":
+        return read_catalogue_csv(path)
+    return _as_lists(pq.read_table(path).to_pandas(types_mapper=_types_mapper))
 
 
 def _types_mapper(arrow_type: pa.DataType) -> Any:

@@ -38,7 +38,11 @@ _FIGURE_CAPTIONS = {
     "citations_by_year": "Citation counts by publication year (box: quartiles; dots: papers).",
     "citations_by_section": "Total citations per reading-list section.",
     "top_cited": f"The {TOP_N} most-cited papers.",
-    "citation_growth": "Citation counts across history snapshots for the most-cited papers.",
+    "citation_growth": (
+        "Citation counts across history snapshots for the most-cited papers. It fills as runs accumulate:"
+        " every run and every refresh (make refresh, daily from cron) adds one snapshot per paper per UTC day"
+        " (a second the same day only when the counts moved), and a paper is drawn once it has two."
+    ),
 }
 
 _CSS = """

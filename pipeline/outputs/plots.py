@@ -304,7 +304,12 @@ def citation_growth(history: pd.DataFrame | None, catalogue: pd.DataFrame | None
     snapshots = hist.groupby("key")["fetched_at"].nunique()
     keys = snapshots[snapshots >= 2].index
     if len(keys) == 0:
-        return _empty(fig, ax, "Not enough history yet: citation growth needs at least 2 snapshots per paper")
+        return _empty(
+            fig,
+            ax,
+            "Not enough history yet: a paper is drawn once it has at least 2 snapshots.\n"
+            "Each run or refresh adds one per paper per UTC day (more only when counts move).",
+        )
     latest = hist[hist["key"].isin(keys)].sort_values("fetched_at").groupby("key")["cites"].last()
     chosen = latest.sort_values(ascending=False, kind="mergesort").head(n).index
     labels: dict[str, str] = {}

@@ -171,3 +171,12 @@ def test_dotenv_is_read_by_python_dotenv_without_touching_the_environment(
     (tmp_path / ".env").mkdir()
     monkeypatch.delenv("S2_API_KEY")
     assert load_settings(config).s2_api_key is None
+
+
+def test_readme_weighs_the_libraries_the_issue_names() -> None:
+    """Item 4: what each library would replace and what was decided, in one README section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Libraries we use and why", 1)[1].split("\n## ", 1)[0]
+    for name in ("python-dotenv", "markdown-it-py", "bibtexparser", "jinja2", "tqdm", "pyrate-limiter", "pybreaker"):
+        assert f"`{name}`" in section, name
+    assert "**adopted**" in section and "`Paper` model only" in section
