@@ -197,15 +197,16 @@ def fetch_title_candidates(http: Http, settings: Settings, title: str) -> list[C
     """arXiv papers whose title contains every word of ``title`` (a quoted ``ti:`` phrase)."""
     if not normalise_title(title):
         return []
+    return _search_candidates(http, settings, title_query(title), TITLE_SEARCH_RESULTS, "arxiv-title")
+
+
+def _search_candidates(http: Http, settings: Settings, query: str, size: int, route: str) -> list[Candidate]:
+    """The papers of one ``search_query`` answer (``size`` results in one request), as candidates."""
     client = _client(
-        http,
-        settings,
-        TITLE_SEARCH_RESULTS,
-        expire_after=timedelta(hours=settings.arxiv.search_expire_hours),
-        expect_entries=False,
+        http, settings, size, expire_after=timedelta(hours=settings.arxiv.search_expire_hours), expect_entries=False
     )
-    search = arxiv.Search(query=title_query(title), max_results=TITLE_SEARCH_RESULTS)
-    return [_title_candidate(record_from_result(r), "arxiv-title") for r in _run(lambda: client.results(search))]
+    search = arxiv.Search(query=query, max_results=size)
+    return [_title_candidate(record_from_result(r), route) for r in _run(lambda: client.results(search))]
 
 
 #: Hits read per title of an OR-ed query (a phrase can be in many titles: "… for Language Understanding").
@@ -229,15 +230,7 @@ def fetch_batch_title_candidates(http: Http, settings: Settings, titles: list[st
     if not query:
         return []
     size = min(MAX_RESULTS_PER_REQUEST, BATCH_RESULTS_PER_TITLE * len(titles))
-    client = _client(
-        http,
-        settings,
-        size,
-        expire_after=timedelta(hours=settings.arxiv.search_expire_hours),
-        expect_entries=False,
-    )
-    search = arxiv.Search(query=query, max_results=size)
-    return [_title_candidate(record_from_result(r), "arxiv-batch") for r in _run(lambda: client.results(search))]
+    return _search_candidates(http, settings, query, size, "arxiv-batch")
 
 
 def _title_candidate(record: ArxivRecord, route: str) -> Candidate:
