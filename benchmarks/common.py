@@ -24,8 +24,22 @@ ARXIV_INTERVAL_S = 0.03
 S2_INTERVAL_S = 0.01
 
 
-def write_workdir(workdir: Path, emu: Any, lists: Path | None = None) -> Path:
-    """Config + raw folder under ``workdir``; returns the config path."""
+#: The ``[batch]`` section that switches batched title resolution off: today's one-title-per-request path.
+PER_TITLE = "[batch]\nenabled = false\n"
+
+
+def batch_config(**settings: Any) -> str:
+    """A ``[batch]`` section with these settings (the others keep the pipeline's defaults)."""
+    lines = ["[batch]"]
+    for key, value in settings.items():
+        text = f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else value
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_workdir(workdir: Path, emu: Any, lists: Path | None = None, extra: str = "") -> Path:
+    """Config + raw folder under ``workdir``; returns the config path. ``extra``: more config (a ``[batch]``
+    section)."""
     import shutil
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -34,7 +48,7 @@ def write_workdir(workdir: Path, emu: Any, lists: Path | None = None) -> Path:
         shutil.copytree(lists, raw)
     raw.mkdir(exist_ok=True)
     cfg = workdir / "config.toml"
-    cfg.write_text(pipeline_config_text(emu, contact="benchmark", retry_budget_s=60.0), encoding="utf-8")
+    cfg.write_text(pipeline_config_text(emu, contact="benchmark", retry_budget_s=60.0, extra=extra), encoding="utf-8")
     return cfg
 
 
@@ -101,11 +115,17 @@ def noisy_title(title: str, rng: random.Random, counts: NoiseCounts, kinds: list
 
 
 def write_synthetic_lists(
-    raw: Path, titles: list[str], seed: int = 0, per_file: int = 2000, noise: bool = True
+    raw: Path,
+    titles: list[str],
+    seed: int = 0,
+    per_file: int = 2000,
+    noise: bool = True,
+    sources: dict[str, set[str]] | None = None,
 ) -> tuple[NoiseCounts, dict[str, list[str]]]:
     """Noisy (or, with noise=False, verbatim) ``titles`` as markdown bullets in ``raw/list-NNN.md``.
 
-    Returns the noise counts and, per normalised written title, the kinds of noise applied."""
+    Returns the noise counts and, per normalised written title, the kinds of noise applied. ``sources``
+    collects, per normalised written title, the corpus titles it was written from (the truth)."""
     from pipeline.matching.similarity import normalise_title
 
     rng = random.Random(seed)
@@ -119,6 +139,8 @@ def write_synthetic_lists(
             kinds: list[str] = []
             written = noisy_title(t, rng, counts, kinds) if noise else t
             by_norm.setdefault(normalise_title(written), []).extend(kinds or ["none"])
+            if sources is not None:
+                sources.setdefault(normalise_title(written), set()).add(t)
             lines.append(f"- {written}")
         (raw / f"list-{f + 1:03d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return counts, by_norm
@@ -181,6 +203,8 @@ class ChildResult:
     stdout: str
     stderr: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the child's own CPU time (user + system, from wait4): what is not waiting on the network or the gate
+    cpu_s: float = 0.0
 
     def json_tail(self) -> dict[str, Any]:
         """The last JSON object line on stdout (the pipeline's --json-summary)."""
@@ -220,6 +244,7 @@ def run_child(argv: list[str], cwd: Path, progress: Any = None, label: str = "")
         maxrss_mb=usage.ru_maxrss / 1024.0,  # Linux: kilobytes
         stdout=out_path.read_text(encoding="utf-8", errors="replace"),
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+        cpu_s=usage.ru_utime + usage.ru_stime,
     )
 
 
