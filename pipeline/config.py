@@ -90,7 +90,7 @@ class BatchSettings:
     #: Which APIs are asked, in order ("s2", "arxiv", or both comma-separated).
     order: str = "s2,arxiv"
     #: Titles OR-ed into one Semantic Scholar /paper/search/bulk query (1,000 papers a page).
-    s2_titles: int = 25
+    s2_titles: int = 50
     #: Pages of one bulk query read at most; a phrase that is also in many abstracts can fill pages.
     s2_max_pages: int = 2
     #: Titles OR-ed into one arXiv ti:"…" query.

@@ -101,12 +101,43 @@ class _CandidateIndex:
         return [self.candidates[i] for i, n in sorted(counts.items()) if n >= need]
 
 
-def sure_decision(record: TitleRecord, candidates: list[Candidate], settings: Settings, now: str) -> Resolution | None:
-    """The decision when it is one the per-title path takes without a further request; else None."""
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def found_by(phrases: list[str], candidate: Candidate) -> bool:
+    """Could one of the title's own phrases have brought this paper back? Every word of it is in the paper's title.
+
+    A batch answer holds the papers of *every* phrase in the query. A title whose own phrase found nothing (a
+    typo: "… Machine Tarnslation") must not be settled on a sibling paper another title's phrase brought back
+    ("… Decoders for … Machine Translation" for "… Encoders …"): the per-title path would have found the right
+    one. Such siblings still compete (an ambiguity stays an ambiguity); they are only never the accepted paper.
+    """
+    words = {_stem(w) for w in normalise_title(candidate.title).split()}
+    return any({_stem(w) for w in phrase.split()} <= words for phrase in phrases)
+
+
+def sure_decision(
+    record: TitleRecord,
+    candidates: list[Candidate],
+    settings: Settings,
+    now: str,
+    phrases: list[str] | None = None,
+) -> Resolution | None:
+    """The decision when it is one the per-title path takes without a further request; else None.
+
+    With ``phrases``, the accepted paper must also be one the title's own phrases could have found (``found_by``).
+    """
     if not candidates:
         return None
     decision = decide(record, candidates, settings.match, now=now)
-    return decision if is_settled(record, candidates, decision) else None
+    if not is_settled(record, candidates, decision):
+        return None
+    if phrases is not None:
+        chosen = [c for c in candidates if (c.arxiv_id and c.arxiv_id == decision.arxiv_id)]
+        if not any(found_by(phrases, c) for c in chosen):
+            return None
+    return decision
 
 
 def _fetchers(http: Http, settings: Settings) -> dict[str, tuple[int, Callable[[list[str]], list[Candidate]]]]:
@@ -161,7 +192,7 @@ def resolve_in_batches(
                 if record.norm in outcome.settled:
                     continue
                 candidates = [c for p in phrases_of[record.norm] for c in seen.get(p, [])]
-                decision = sure_decision(record, candidates, settings, now)
+                decision = sure_decision(record, candidates, settings, now, phrases_of[record.norm])
                 if decision is None:
                     continue
                 outcome.settled[record.norm] = decision

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from emulator import Emulator, load_seed_corpus, synthetic_corpus
-from emulator.papers import Corpus
+from emulator.papers import Corpus, Paper
 from pipeline.config import load_settings
 from pipeline.errors import FetchError
 from pipeline.lists.load import load_reading_lists, merge_entries
@@ -144,3 +144,24 @@ def test_an_s2_link_that_s2_does_not_know_is_searched_by_its_title_or_reported(
     assert (titled.status, titled.arxiv_id) == ("matched", "1511.01432") and titled.route != "identifier"
     assert bare.status == "unmatched" and "Semantic Scholar does not know" in (bare.reason or "")
     assert emulator.stats()["s2"]["by_endpoint"].get("batch") == 1  # one check for both ids
+
+
+def test_a_typo_is_never_settled_on_a_sibling_another_title_brought_back(resolve: Callable[..., Any]) -> None:
+    seed = load_seed_corpus()
+    base = seed.get_arxiv("1802.05365")
+    assert base is not None
+
+    def made_up(n: int, title: str) -> Paper:
+        return dataclasses.replace(
+            base, arxiv_id=f"2199.8888{n}", s2_paper_id=f"{n}" * 40, corpus_id=990_000_000 + n, doi=None, title=title
+        )
+
+    encoders = made_up(1, "Learning Interpretable Encoders for Low-Resource Machine Translation")
+    decoders = made_up(2, "Learning Interpretable Decoders for Low-Resource Machine Translation")
+    with Emulator(Corpus([encoders, decoders]), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu:
+        typo = record("Learning Interpretable Encoders for Low-Resource Machine Tarnslation")
+        other = record("Learning Interpretable Decoders for Low-Resource Machine Translation")
+        got = resolve(emu, [typo, other])
+    assert got[other.norm].route == "s2-bulk" and got[other.norm].arxiv_id == "2199.88882"
+    assert got[typo.norm].arxiv_id != "2199.88882"  # the sibling the other title brought back is never taken
+    assert got[typo.norm].route != "s2-bulk"
