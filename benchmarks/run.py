@@ -635,7 +635,8 @@ Batched resolution (the default):
   0.39× at 10,000: what the batches leave to the per-title path costs that path's requests, and at the real intervals
   its arXiv phrase searches (3 s each) take as long as its S2 lookups (at 10,000: 2,083 S2 title matches and 542
   relevance searches ≈ 2,700 s, next to 844 arXiv phrase searches ≈ 2,600 s).
-- **≤ 0.4 requests/title at 10,000 (0.424).** 7,450 of 9,533 titles are settled by the batches, 2,083 go on: 983
+- **≤ 0.4 requests/title at 10,000 (0.412 in the run above, 0.424 in the sweep run).** In the sweep run 7,450 of
+  9,533 titles were settled by the batches, 2,083 went on: 983
   typo'd titles (the typo breaks the phrase, so neither batch finds them), 472 truncated ones (found, but a cut title
   scores below `SURE_SCORE` and a batch does not settle it, by design), 592 titles that another paper of the
   synthetic corpus has too (the 10,000-paper corpus has 605 duplicated titles, 9,364 distinct; the 1,000-paper one 8):
@@ -643,17 +644,16 @@ Batched resolution (the default):
   titles with a near-identical sibling (`Encoders`/`Decoders`) in the same batch. Without the duplicated titles the
   run would be at about 0.36. (Counted from the `resolved.json` of a 10,000-title batched run making the same
   requests as this one, and the noise applied to each title.)
-- **Precision 1.0 and recall ≥ per-title.** One wrong match is batch-only and appears at 1,000 and 10,000 (and in
-  every sweep setting): the typo'd `Learning Interpretable Encoders for Low-Resource Machine Tarnslation` is accepted
-  as the *Decoders* paper at 0.9706 (`fuzz.token_sort_ratio`, just above `SURE_SCORE` 0.97), from the candidates
-  another title of the same query brought back; the right paper is not among them, since the typo broke its own
-  phrase. The per-title path's S2 match returns the right one. At 1,000 titles that single title is the whole
-  difference (precision 0.999, recall 970 vs 971). At 10,000 the per-title path has errors the batches avoid: three
-  titles that are another paper's title with its two adjectives swapped (`A and B X: Revisiting T` vs `B and A X: …`,
-  score 1.0 by token-sort ratio) are accepted as that other paper by S2's title match, while the bulk search's exact
-  phrase finds the right one; so the batched recall is higher there (9,166 vs 9,164). Both paths also accept two
-  truncated titles whose missing last word was the only difference (`Towards Multimodal Code Generation with`),
-  through arXiv's phrase search.
+- **Precision 1.0 and recall ≥ per-title.** The sweep run found one wrong match that was batch-only: the typo'd
+  `Learning Interpretable Encoders for Low-Resource Machine Tarnslation` was accepted as the *Decoders* paper at
+  0.9706, from candidates another title of the same query brought back (the typo broke its own phrase). Since then a
+  batch settles a title only on a paper its own phrases could have found (`stages/batch.found_by`): 0 batch-only
+  wrong matches in the run above (precision 1.000 at 1,000 noisy titles, recall equal to per-title). At 10,000 both
+  wrong matches of the batched run are the per-title path's too, on titles the batches left to it: truncated titles
+  whose missing last word was the only difference (`Towards Multimodal Code Generation with`), through arXiv's phrase
+  search. The per-title path has three more: titles that are another paper's title with its two adjectives swapped
+  (`A and B X: Revisiting T` vs `B and A X: …`, score 1.0 by token-sort ratio), accepted as that other paper by S2's
+  title match, while the bulk search's exact phrase finds the right one; so the batched recall is higher there.
 
 The per-title path (`[batch] enabled = false`), and the targets of the first benchmarks:
 
@@ -689,7 +689,7 @@ comparison); caching it brought the 100,000-title CPU path from 58.6 s to about 
 readings (notes around a whole title, pasted references, a whole title inside a line) cost about 25 % more
 matching time (27.8 → 35.1 s for 300,000 comparisons): 47 s for the CPU path, still under its 60 s target.
 (2026-12-02) Batched resolution measured next to the per-title path: the tables above, the sweep, and the wrong
-match a batch makes that the per-title path does not.
+match a batch made that the per-title path did not (fixed: a title is settled only on a paper its own phrases found).
 """
 
 
