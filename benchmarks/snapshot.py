@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import random
 import resource
 import tempfile
@@ -105,6 +106,7 @@ def main() -> None:
     with store.open_db(settings) as con:
         arxiv_import.import_arxiv(con, [snap])
     import_s = time.monotonic() - t
+    import_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the generator's list included
     rng = random.Random(1)
     sample = rng.sample(records, min(args.titles, len(records)))
     del records
@@ -133,7 +135,9 @@ def main() -> None:
         "settled": len(matched),
         "precision": round(correct / len(matched), 4) if matched else None,
         "recall": round(correct / len(todo), 4) if todo else None,
+        "import_peak_rss_mb": round(import_peak_mb),
         "peak_rss_mb": round(peak_mb),
+        "cores": os.cpu_count(),
         "network_requests": 0,
     }
     print(json.dumps(report, indent=1))
