@@ -39,12 +39,9 @@ MIN_SHARED_WORDS = 0.5
 
 @dataclass
 class BatchOutcome:
-    """What the batches settled, and what they cost."""
+    """What the batches settled (the run summary counts matches by route, and the HTTP stats the requests)."""
 
     settled: dict[str, Resolution] = field(default_factory=dict)
-    by_route: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    queries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    failures: list[str] = field(default_factory=list)
 
 
 def batch_phrase(record: TitleRecord) -> str | None:
@@ -181,10 +178,7 @@ def resolve_in_batches(
                 found = fetch(phrases)
             except FetchError as exc:
                 log.warning("batch of %d titles on %s failed: %s", len(phrases), api, exc)
-                outcome.failures.append(f"{api} {exc.reason}")
                 continue
-            finally:
-                outcome.queries[api] += 1
             index = _CandidateIndex(found)
             for phrase in phrases:
                 seen[phrase] += index.near(phrase)
@@ -196,7 +190,6 @@ def resolve_in_batches(
                 if decision is None:
                     continue
                 outcome.settled[record.norm] = decision
-                outcome.by_route[decision.route or api] += 1
                 if on_settled is not None:
                     on_settled(record, decision)
             for phrase in phrases:
