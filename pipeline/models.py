@@ -7,7 +7,7 @@ rerun alone.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +101,8 @@ class Candidate:
     provider_score: float | None = None  # e.g. S2 matchScore (unbounded, informational only)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field, not ``asdict``: its deep copy was a tenth of a large list's decision time.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["authors"] = list(self.authors)
         return data
 

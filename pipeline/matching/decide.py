@@ -58,8 +58,11 @@ class Paper:
 
 
 def score_candidate(record: TitleRecord, candidate: Candidate) -> Scored:
-    """Best similarity of the candidate's title to any spelling of the record's title."""
-    spellings = [record.title, *(o.raw_title for o in record.occurrences)]
+    """Best similarity of the candidate's title to any spelling of the record's title.
+
+    Each distinct spelling is scored once: the title and its occurrences are usually one string, and the
+    scorer is what a large list spends its time on. The first spelling wins a tie, as before."""
+    spellings = dict.fromkeys([record.title, *(o.raw_title for o in record.occurrences)])
     best = max((title_similarity(s, candidate.title) for s in spellings), key=lambda t: t[0])
     return Scored(candidate, best[0], best[1])
 

@@ -30,6 +30,8 @@ def normalise_title(text: str) -> str:
     combining marks makes "Schütze" equal "Schutze"; punctuation and hyphens become spaces so
     "Pre-training" and "Pre training" agree.
     """
+    if text.isascii():  # most titles: NFKC and NFKD leave ASCII as it is, and there are no combining marks
+        return " ".join(_NON_ALNUM.sub(" ", plain_numbers(text).lower()).split())
     text = plain_numbers(unicodedata.normalize("NFKC", text))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))

@@ -12,9 +12,10 @@ decides whether a written title names a candidate's paper is computed here, from
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.matching.context import (
     ANOTHER_PAPER_WORDS,
@@ -100,8 +101,8 @@ def distinguishing_tokens(written: str, candidate: str) -> set[str]:
 
 def negation_mismatch(a: str, b: str) -> bool:
     """True when the titles negate a different number of times ("not" vs none; "not not" vs "not")."""
-    ca = Counter(t for t in normalise_title(a).split() if t in NEGATIONS)
-    cb = Counter(t for t in normalise_title(b).split() if t in NEGATIONS)
+    ca = sorted(t for t in normalise_title(a).split() if t in NEGATIONS)
+    cb = sorted(t for t in normalise_title(b).split() if t in NEGATIONS)
     return ca != cb
 
 
@@ -118,18 +119,24 @@ def substituted_words(written: str, candidate: str) -> tuple[set[str], set[str]]
     tc = [t for t in version_tokens(candidate) if t not in STOPWORDS and len(t) > 1]
     only_w = [t for t in tw if t not in tc]
     only_c = [t for t in tc if t not in tw]
+    stems_w = [_stem(t) for t in only_w]
+    stems_c = [_stem(t) for t in only_c]
 
-    def explained(word: str, others: list[str], pool: list[str]) -> bool:
-        if any(fuzz.ratio(_stem(word), _stem(o)) >= _TYPO_SIMILARITY for o in others):
+    def explained(word: str, others: list[str], other_stems: list[str], pool: list[str]) -> bool:
+        # One C call over the other title's stems (a large list's decisions spend their time here).
+        if other_stems and process.extractOne(
+            _stem(word), other_stems, scorer=fuzz.ratio, score_cutoff=_TYPO_SIMILARITY
+        ):
             return True
         # Glued words: "forlanguage" contains "language"; "pretraining" contains "pre" and "training".
         return any(o in word for o in pool if len(o) >= 3) or any(word in o for o in others)
 
-    lone_w = {t for t in only_w if not explained(t, only_c, tc)}
-    lone_c = {t for t in only_c if not explained(t, only_w, tw)}
+    lone_w = {t for t in only_w if not explained(t, only_c, stems_c, tc)}
+    lone_c = {t for t in only_c if not explained(t, only_w, stems_w, tw)}
     return lone_w, lone_c
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """Plural and -ing forms folded, so "Entity"/"Entities" or "representation(s)" are one word."""
     for suffix, repl in (("ations", ""), ("ation", ""), ("ies", "y"), ("ing", ""), ("es", ""), ("s", "")):
@@ -168,14 +175,15 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECA
 _INNER_ACRONYM = re.compile(r"\s*\((?=[^)]*[A-Z][^)]*[A-Z])[A-Za-z0-9-]{2,12}\)(?=\s*\S)")
 
 
-def _spelled_out(written: str) -> tuple[str, set[str]]:
+@lru_cache(maxsize=1 << 14)
+def _spelled_out(written: str) -> tuple[str, frozenset[str]]:
     """The written title with shorthands spelled out and number words as digits; the digits introduced."""
     text = written
     for pattern, full in _SHORTHANDS:
         text = pattern.sub(full, text)
     digits = {_NUMBER_WORDS[m.group(1).lower()] for m in _NUMBER_WORD.finditer(text)}
     text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
-    return text, digits
+    return text, frozenset(digits)
 
 
 def spellings(written: str) -> list[str]:
@@ -197,6 +205,47 @@ def spellings(written: str) -> list[str]:
 #: Two capitalised words written as one ("GenerativeAdversarial"): each part four letters at least, so names
 #: such as "DeepInf", "RoBERTa" or "BERTScore" stay whole.
 _GLUED = re.compile(r"\b([A-Z][a-z]{3,})(?=[A-Z][a-z]{3,}\b)")
+
+
+@dataclass(frozen=True)
+class _ReadingParts:
+    """What a reading of a written title may drop, worked out once per text: a title is scored against many
+    candidates, and only the checks against the candidate's words are the candidate's."""
+
+    tagless: str
+    uncited: str
+    acronyms: frozenset[str]
+    unacronymed: str
+    #: (label, the text before it) when a harmless short label or citation ends the text.
+    trailing: tuple[str, str] | None
+    #: (label, the text after it, the label's tokens) when a short label starts the text.
+    leading: tuple[str, str, frozenset[str]] | None
+    #: (what is kept, the note or reference dropped, what that is, the note's tokens).
+    pieces: tuple[tuple[str, str, str, frozenset[str]], ...]
+
+
+@lru_cache(maxsize=1 << 14)
+def _parts(text: str) -> _ReadingParts:
+    label = _TRAILING_LABEL.search(text)
+    trailing = None
+    if label and (len(label.group(1).split()) <= 3 or is_citation(label.group(1))) and harmless_note(label.group(1)):
+        trailing = (label.group(1).strip(), text[: label.start()])
+    lead = _LEADING_LABEL.match(text)
+    leading = None
+    if lead:
+        lead_text = lead.group(1) or lead.group(2)
+        leading = (lead_text, text[lead.end() :], frozenset(version_tokens(lead_text)))
+    pieces = [(rest, note, "the list's note") for rest, note in without_notes(text)]
+    pieces += [(run, rest, "the reference around the title") for run, rest in reference_titles(text)]
+    return _ReadingParts(
+        tagless=SCHOLAR_TAGS_RE.sub("", text),
+        uncited=without_citation(text) or text,
+        acronyms=frozenset(version_tokens(" ".join(_INNER_ACRONYM.findall(text)))),
+        unacronymed=_INNER_ACRONYM.sub("", text),
+        trailing=trailing,
+        leading=leading,
+        pieces=tuple((kept, note, what, frozenset(version_tokens(note))) for kept, note, what in pieces),
+    )
 
 
 def title_similarity(written: str, candidate: str) -> tuple[float, str]:
@@ -229,42 +278,36 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     # A number word may answer a number the candidate has ("Llama Two" for "Llama 2"), nothing more.
     add(spelled, "reading shorthands and number words", frozenset(introduced))
     for text, _, allowed in readings():
-        add(SCHOLAR_TAGS_RE.sub("", text), "ignoring the search engine's tags", allowed)
+        add(_parts(text).tagless, "ignoring the search engine's tags", allowed)
     for text, _, allowed in readings():
-        add(without_citation(text) or text, "ignoring the citation around it", allowed)
+        add(_parts(text).uncited, "ignoring the citation around it", allowed)
     for text, _, allowed in readings():
-        acronyms = set(version_tokens(" ".join(_INNER_ACRONYM.findall(text))))
-        if not acronyms & candidate_words:  # only acronyms the candidate does not spell out itself
-            add(_INNER_ACRONYM.sub("", text), "ignoring the acronym in brackets", allowed)
+        parts = _parts(text)
+        if not parts.acronyms & candidate_words:  # only acronyms the candidate does not spell out itself
+            add(parts.unacronymed, "ignoring the acronym in brackets", allowed)
     for text, _, allowed in readings():
-        label = _TRAILING_LABEL.search(text)
-        if (
-            label
-            and (len(label.group(1).split()) <= 3 or is_citation(label.group(1)))
-            and harmless_note(label.group(1))
-        ):
-            add(text[: label.start()], f"ignoring the list's label ({label.group(1).strip()})", allowed)
+        trailing = _parts(text).trailing
+        if trailing is not None:
+            add(trailing[1], f"ignoring the list's label ({trailing[0]})", allowed)
     for text, _, allowed in readings():
-        lead = _LEADING_LABEL.match(text)
-        lead_text = (lead.group(1) or lead.group(2)) if lead else ""
+        leading = _parts(text).leading
+        if leading is None:
+            continue
+        lead_text, rest, words = leading
         # Only a label none of whose words the candidate has: "BERT: ..." against a BERT paper is the title
         # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
-        words = frozenset(version_tokens(lead_text)) if lead else frozenset()
-        if lead and not words & candidate_words:
-            add(text[lead.end() :], f"ignoring the list's label ({lead_text})", allowed | words)
-        elif lead and not {w for w in words if DIGIT_RE.search(w)} - candidate_words:
+        if not words & candidate_words:
+            add(rest, f"ignoring the list's label ({lead_text})", allowed | words)
+        elif not {w for w in words if DIGIT_RE.search(w)} - candidate_words:
             # A nickname made of the title's own words ("Universal Transformer - Universal Transformers",
             # "Improved GAN - Improved Techniques for Training GANs") may go too, but never a number the
             # candidate lacks: "Llama-3: <Llama 2's subtitle>" names another version.
-            add(text[lead.end() :], f"ignoring the list's label ({lead_text})", allowed)
+            add(rest, f"ignoring the list's label ({lead_text})", allowed)
     name = name_tokens(candidate)
     for text, _, allowed in readings():
-        pieces = [(rest, note, "the list's note") for rest, note in without_notes(text)]
-        pieces += [(run, rest, "the reference around the title") for run, rest in reference_titles(text)]
-        for kept, note_text, what in pieces:
+        for kept, note_text, what, note_words in _parts(text).pieces:
             # Numbers in the note may go when it versions something the paper is about ("… for SQuAD (SQuAD
             # 2.0)"), not the paper's own name ("ERNIE: … (ERNIE 2.0)" is ERNIE 2.0's paper, or a confusion).
-            note_words = frozenset(version_tokens(note_text))
             numbers = note_words if not note_words & name else frozenset()
             shown = note_text if len(note_text) <= 60 else f"{note_text[:57]}…"
             add(kept, f"ignoring {what} ({shown})", allowed | numbers | {WHOLE_TITLE_ONLY})
