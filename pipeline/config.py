@@ -118,6 +118,9 @@ class SnapshotSettings:
     threads: int = 0
     #: A content word in more titles than this is not used as a blocking key (it would pair too many papers).
     max_token_papers: int = 1000
+    #: The snapshot's decision is final: no title is searched on the APIs (lists past their limits). A title the
+    #: snapshot does not hold is reported unmatched; off, such titles (and any decision short of sure) are searched.
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,11 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
         raise ConfigError(
             f"{_where(path, text, 'snapshot', 'database')}: [snapshot] database must be a file name inside"
             " paths.snapshots"
+        )
+    if sections["snapshot"].final and not sections["snapshot"].enabled:
+        raise ConfigError(
+            f"{_where(path, text, 'snapshot', 'final')}: [snapshot] final = true needs enabled = true (the"
+            " snapshot decides every title only when snapshot mode is on)"
         )
     if not 0.0 < sections["match"].accept_score <= 1.0:
         raise ConfigError(f"{_where(path, text, 'match', 'accept_score')}: [match] accept_score must be in (0, 1]")

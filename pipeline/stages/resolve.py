@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.errors import FetchError, Http
+from pipeline.errors import FetchError, Http, InputError
 from pipeline.lists.identifiers import identifier_title
 from pipeline.lists.overrides_file import load_overrides
 from pipeline.matching.context import query_title
@@ -197,6 +197,11 @@ def resolve_all(
         if on_progress is not None:
             on_progress(done, total, resolution)
 
+    if todo and settings.snapshot.final and not snapshot_available(settings):
+        raise InputError(
+            f"[snapshot] final = true in {settings.config_path}, but there is no snapshot database at"
+            f" {settings.snapshot_db}: run `pipeline snapshot import` first (or set final = false to search the APIs)"
+        )
     if todo and snapshot_available(settings):
         # The local bulk snapshot first: no request for a title it settles (same scorer, same rule as a batch).
         from_snapshot = resolve_from_snapshot(settings, todo, now, on_settled=settled)

@@ -46,14 +46,28 @@ MAX_QUEUED_TASKS = 50
 _Task = list[tuple[int, TitleRecord, list[Candidate]]]
 
 
-def settled_decisions(items: _Task, match: MatchSettings, now: str) -> list[tuple[int, Resolution]]:
-    """``matching.decide.decide`` on each title's candidates, kept only when ``is_settled``: the batch rule."""
+def settled_decisions(
+    items: _Task, match: MatchSettings, now: str, final: bool = False
+) -> list[tuple[int, Resolution]]:
+    """``matching.decide.decide`` on each title's candidates, kept only when ``is_settled`` (the batch rule), or
+    every decision when the snapshot is ``final`` (``[snapshot] final``: no API search comes after it)."""
     out = []
     for i, record, candidates in items:
         decision = decide(record, candidates, match, now=now)
-        if is_settled(record, candidates, decision):
+        if final or is_settled(record, candidates, decision):
             out.append((i, decision))
     return out
+
+
+def not_in_snapshot(record: TitleRecord, now: str) -> Resolution:
+    """A final snapshot proposed no paper for this title: unmatched, and the reason says where we looked."""
+    return Resolution(
+        norm=record.norm,
+        status="unmatched",
+        reason="no candidate in the local snapshot (snapshot mode is final: the APIs were not searched)",
+        resolved_at=now,
+        candidates=[],
+    )
 
 
 def _tasks(chunks: Iterable[dict[int, list[Candidate]]], records: list[TitleRecord]) -> Iterator[_Task]:
@@ -73,14 +87,15 @@ def _workers(settings: Settings, titles: int) -> int:
 def _decisions(tasks: Iterator[_Task], settings: Settings, now: str, workers: int) -> Iterator[tuple[int, Resolution]]:
     """Settled decisions in title order; with ``workers`` > 1 made by a process pool while the main process (and
     DuckDB) produces the next tasks."""
+    final = settings.snapshot.final
     if workers <= 1:
         for task in tasks:
-            yield from settled_decisions(task, settings.match, now)
+            yield from settled_decisions(task, settings.match, now, final)
         return
     queued: deque[Future[list[tuple[int, Resolution]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for task in tasks:
-            queued.append(pool.submit(settled_decisions, task, settings.match, now))
+            queued.append(pool.submit(settled_decisions, task, settings.match, now, final))
             while len(queued) > MAX_QUEUED_TASKS or (queued and queued[0].done()):
                 yield from queued.popleft().result()
         while queued:
@@ -93,7 +108,8 @@ def resolve_from_snapshot(
     now: str,
     on_settled: Callable[[TitleRecord, Resolution], None] | None = None,
 ) -> SnapshotOutcome:
-    """Settle what the snapshot can; every other title is left to the API routes, unchanged.
+    """Settle what the snapshot can; every other title is left to the API routes, unchanged. With ``[snapshot]
+    final`` every title is decided here (unmatched when the snapshot proposes nothing).
 
     Candidates come from DuckDB chunk by chunk (``lookup.iter_candidates``); many titles are decided by worker
     processes (one per core, at most ``[snapshot] threads``) while the next chunk is looked up."""
@@ -115,6 +131,13 @@ def resolve_from_snapshot(
             outcome.settled[record.norm] = decision
             if on_settled is not None:
                 on_settled(record, decision)
+    if settings.snapshot.final:
+        for record in records:
+            if record.norm not in outcome.settled:
+                decision = not_in_snapshot(record, now)
+                outcome.settled[record.norm] = decision
+                if on_settled is not None:
+                    on_settled(record, decision)
     return outcome
 
 

@@ -148,3 +148,37 @@ def test_a_newer_release_diff_refreshes_citation_counts_without_the_api(
     # the deleted record is no longer in the snapshot: that one paper is asked of the API, nothing else is
     assert rows[seed[4].arxiv_id]["s2_source"] == "api"
     assert _searches(emulator) == {"s2:batch": 1}
+
+
+def test_a_final_snapshot_searches_no_title_and_names_what_it_lacks(
+    emulator: Emulator, tmp_path: Path, run_cli: Any, snapshot_files: tuple[Path, Path]
+) -> None:
+    """``[snapshot] final``: lists past the APIs' limits. Every decision is the snapshot's (typos included, by the
+    same ``decide``); a title it does not hold is unmatched with that reason, never searched."""
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    seed = list(load_seed_corpus())[:6]
+    typo = seed[0].title.replace("e", "", 1) if "e" in seed[0].title else seed[0].title + "x"
+    lines = [f"- {p.title}\n" for p in seed[1:]] + [f"- {typo}\n", "- A Paper Title That No Snapshot Holds At All\n"]
+    (lists / "final.md").write_text("".join(lines), encoding="utf-8")
+    config = _setup(emulator, tmp_path / "on", SNAPSHOT_ON + "final = true\n", lists=lists)
+    _import(run_cli, config, snapshot_files)
+    emulator.reset_stats()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 0, out  # unmatched is a decision, not a failure
+    searches = {k: n for k, n in _searches(emulator).items() if "search" in k or "query" in k or "match" in k}
+    assert searches == {}, "a final snapshot makes no title search"
+    resolutions = _resolutions(tmp_path / "on")
+    missing = resolutions["a paper title that no snapshot holds at all"]
+    assert missing["status"] == "unmatched" and "local snapshot" in missing["reason"]
+    matched = {r["arxiv_id"] for r in resolutions.values() if r["status"] == "matched"}
+    assert matched == {p.arxiv_id for p in seed}, "the typo'd title is decided by the snapshot, as decide would"
+
+
+def test_a_final_snapshot_without_its_database_is_refused(emulator: Emulator, tmp_path: Path, run_cli: Any) -> None:
+    config = _setup(emulator, tmp_path / "on", SNAPSHOT_ON + "final = true\n")
+    emulator.reset_stats()
+    code, out = run_cli("enrich", "--config", str(config), "-q")
+    assert code == 2, out
+    assert "snapshot import" in out and "snapshot.duckdb" in out
+    assert sum(_searches(emulator).values()) == 0

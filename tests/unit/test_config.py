@@ -94,6 +94,7 @@ def test_api_key_from_dotenv_next_to_config(tmp_path: Path, monkeypatch: pytest.
         ("[arxiv]\nmin_interval_s = 0.0\n", r"config.toml:2: \[arxiv\] min_interval_s = 0 is below the published"),
         ("[arxiv]\nmin_interval_s = 2.9\n", r"one request every three seconds\); use at least 3"),
         ("[semantic_scholar]\nmin_interval_s = 0.5\n", r"\[semantic_scholar\] min_interval_s = 0.5 is below"),
+        ("[snapshot]\nfinal = true\n", r"config.toml:2: \[snapshot\] final = true needs enabled = true"),
     ],
 )
 def test_values_that_pass_the_types_but_break_a_run_are_refused(tmp_path: Path, text: str, expected: str) -> None:
