@@ -22,6 +22,8 @@ DEFAULT_CONFIG = PROJ_ROOT / "config.toml"
 CONFIG_NAME = "config.toml"
 
 DATA_ORIGINS = ("live", "fixture")
+#: ``[outputs] partitioned``: when the hive-partitioned Parquet copy of the catalogue is written.
+PARTITIONED_MODES = ("auto", "always", "never")
 
 
 class ConfigError(ValueError):
@@ -124,6 +126,17 @@ class SnapshotSettings:
 
 
 @dataclass(frozen=True)
+class OutputSettings:
+    """What the catalogue stage writes besides ``catalogue.parquet`` and ``catalogue.csv`` (always written)."""
+
+    #: The hive-partitioned copy ``<paths.enriched>/catalogue_partitioned/year=…/`` that Spark, DuckDB and Polars
+    #: read directly: "auto" writes it when snapshot mode is on or the catalogue outgrows one notebook (more than
+    #: ``pipeline.outputs.partitioned.AUTO_PARTITION_ROWS`` rows), "always", or "never". When it is not written, a
+    #: copy from an earlier run is removed: it would no longer match catalogue.parquet.
+    partitioned: str = "auto"
+
+
+@dataclass(frozen=True)
 class RunSettings:
     data_origin: str = "live"
 
@@ -139,6 +152,7 @@ class Settings:
     batch: BatchSettings = BatchSettings()
     snapshot: SnapshotSettings = SnapshotSettings()
     run: RunSettings = RunSettings()
+    outputs: OutputSettings = OutputSettings()
     #: Never printed: repr=False keeps it out of logs and tracebacks that show the settings.
     s2_api_key: str | None = field(default=None, repr=False)
 
@@ -160,6 +174,7 @@ _SECTIONS: dict[str, type] = {
     "batch": BatchSettings,
     "snapshot": SnapshotSettings,
     "run": RunSettings,
+    "outputs": OutputSettings,
 }
 _PATH_KEYS = ("raw", "interim", "enriched", "cache", "snapshots")
 _DEFAULT_PATHS = {
@@ -423,6 +438,11 @@ def load_settings(config_path: Path | str | None = None, env: dict[str, str] | N
         raise ConfigError(
             f"{_where(path, text, 'snapshot', 'final')}: [snapshot] final = true needs enabled = true (the"
             " snapshot decides every title only when snapshot mode is on)"
+        )
+    if sections["outputs"].partitioned not in PARTITIONED_MODES:
+        raise ConfigError(
+            f'{_where(path, text, "outputs", "partitioned")}: [outputs] partitioned must be "auto", "always" or'
+            f' "never", got {sections["outputs"].partitioned!r}'
         )
     if not 0.0 < sections["match"].accept_score <= 1.0:
         raise ConfigError(f"{_where(path, text, 'match', 'accept_score')}: [match] accept_score must be in (0, 1]")

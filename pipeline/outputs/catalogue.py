@@ -289,6 +289,14 @@ def load_catalogue(folder: Path) -> pd.DataFrame | None:
     return pq.read_table(path).to_pandas(types_mapper=_types_mapper)
 
 
+def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of the catalogue as a frame with :func:`load_catalogue`'s dtypes (nullable, not NumPy floats).
+
+    For readers of other layouts of the same data (the partitioned dataset), so every copy loads alike.
+    """
+    return table.to_pandas(types_mapper=_types_mapper)
+
+
 #: How the CSV joins a list cell (``to_csv_frame``) and how :func:`read_catalogue_csv` splits it.
 LIST_SEPARATOR = "; "
 

@@ -8,12 +8,12 @@ import dataclasses
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.matching.identifiers import BAD_OVERRIDE, unknown_identifier
 from pipeline.matching.overrides import OVERRIDES_FILE, title_key
 from pipeline.models import ArxivRecord, Occurrence, Resolution, S2Record, TitleRecord
-from pipeline.outputs import catalogue, history, review
+from pipeline.outputs import catalogue, history, partitioned, review
 from pipeline.stages.context import (
     ARXIV_FILE,
     S2_FILE,
@@ -26,6 +26,9 @@ from pipeline.stages.fetch import run_arxiv, run_semantic_scholar, s2_request_id
 from pipeline.stages.resolve import current_resolutions
 from pipeline.stages.titles import load_titles
 from pipeline.storage import write_text_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +188,25 @@ def offline_corpus_reasons(pairs: list[tuple[TitleRecord, Resolution]]) -> list[
     return out
 
 
+def write_or_drop_partitioned(ctx: Context, frame: pd.DataFrame, meta: dict[str, str]) -> tuple[Path, ...]:
+    """The partitioned copy of the catalogue when ``[outputs] partitioned`` asks for it; otherwise none.
+
+    One rule for the folder: after a run it holds this run's catalogue or does not exist. A copy an earlier run
+    wrote is removed when this run writes none, since Spark or DuckDB would otherwise read last month's catalogue.
+    """
+    enriched = ctx.settings.paths.enriched
+    if partitioned.should_partition(ctx.settings.outputs.partitioned, len(frame), ctx.settings.snapshot.enabled):
+        return (partitioned.write_partitioned(frame, enriched, meta),)
+    if partitioned.remove_partitioned(enriched):
+        ctx.summary.notes.append(
+            f"removed {enriched / partitioned.PARTITIONED_DIR} from an earlier run: this catalogue gets no"
+            f" partitioned copy ([outputs] partitioned = {ctx.settings.outputs.partitioned!r})"
+        )
+    return ()
+
+
 def run_catalogue(ctx: Context) -> tuple[Path, ...]:
-    """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically)."""
+    """Merge everything into ``catalogue.parquet`` and ``catalogue.csv`` (atomically), and the partitioned copy."""
     arxiv_store = load_store(ctx.interim(ARXIV_FILE), ctx)
     s2_store = load_store(ctx.interim(S2_FILE), ctx)
     pairs = confirm_identifiers(current_resolutions(ctx), arxiv_store, s2_store)
@@ -206,7 +226,8 @@ def run_catalogue(ctx: Context) -> tuple[Path, ...]:
     meta = catalogue.run_metadata(
         catalogue.config_digest(ctx.settings.config_path), iso(ctx.now), ctx.settings.run.data_origin
     )
-    paths = catalogue.write_catalogue(frame, ctx.settings.paths.enriched, meta)
+    paths: tuple[Path, ...] = catalogue.write_catalogue(frame, ctx.settings.paths.enriched, meta)
+    paths += write_or_drop_partitioned(ctx, frame, meta)
     s2_ids = {rec.norm: rid for rec, res in pairs if (rid := s2_request_id(rec, res))}
     review_text = review.build_review(
         pairs,
