@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import DEFAULT_CONFIG, load_settings
 from pipeline.sources.snapshot import download
+from tests.recorded import RECORDED, FakeHttp, s2_interactions
 
+RECORDED_S2 = RECORDED / "s2"
 LINK = "https://ai2-s2ag.s3.amazonaws.com/staging/2025-08-19/papers/20250822_0?X-Amz-Signature=abc"
 
 
@@ -88,10 +91,35 @@ def test_a_cut_gzip_stream_is_refused_even_without_an_etag(tmp_path: Path) -> No
 
 
 def test_recorded_dataset_answers_parse() -> None:
-    recorded = Path("/work/shared/recorded/s2")
-    if not (recorded / "Dataset.json").is_file():
-        pytest.skip("recorded S2 answers not present")
-    data = json.loads((recorded / "Dataset.json").read_text())
+    data = json.loads((RECORDED_S2 / "Dataset.json").read_text(encoding="utf-8"))
     assert [download.file_name(u) for u in data["files"]][:1]
-    diff = json.loads((recorded / "DatasetDiff.json").read_text())
+    diff = json.loads((RECORDED_S2 / "DatasetDiff.json").read_text(encoding="utf-8"))
     assert download.file_name(diff["diffs"][0]["update_files"][0]).endswith(".gz")
+
+
+def _recorded_body(cassette: str) -> bytes:
+    (interaction,) = s2_interactions(cassette)
+    return str(interaction["response"]["body"]["string"]).encode("utf-8")
+
+
+def test_recorded_datasets_api_answers_are_read_by_the_download_calls() -> None:
+    """The three JSON calls of ``snapshot download``/``refresh`` on the recorded answers of the real API."""
+    bodies = {
+        "/release/latest": _recorded_body("test_get_release.yaml"),
+        "/release/2025-08-19/dataset/papers": _recorded_body("test_get_dataset_download_links.yaml"),
+        "/diffs/2024-10-08/to/2025-08-19/papers": _recorded_body("test_get_dataset_diffs.yaml"),
+    }
+    settings = load_settings(DEFAULT_CONFIG, env={})  # the live config: the real host
+    root = download.datasets_url(settings)
+    assert root == "https://api.semanticscholar.org/datasets/v1"
+    http = FakeHttp(lambda method, url, params, body: (200, bodies[url.removeprefix(root)]))
+    assert download.release(http, settings)["release_id"] == "2025-08-19"  # type: ignore[arg-type]
+    links = download.dataset_files(http, settings, "2025-08-19", "papers")  # type: ignore[arg-type]
+    assert len(links) == 30 and [download.file_name(u) for u in links][:2] == ["20250822_0", "20250822_1"]
+    (step,) = download.diffs(http, settings, "2024-10-08", "2025-08-19", "papers")  # type: ignore[arg-type]
+    assert (step["from_release"], step["to_release"]) == ("2024-10-08", "2024-10-15")
+    assert len(step["update_files"]) == 20 and len(step["delete_files"]) == 4
+    assert download.file_name(step["delete_files"][0]) == "20241018_1.gz"
+    # The release listing is a bare JSON list of ids, oldest first (the download calls never need it).
+    releases = json.loads(_recorded_body("test_get_available_releases.yaml"))
+    assert releases[0] == "2022-05-10" and releases[-1] == "2025-09-05" and len(releases) == 156
