@@ -58,15 +58,18 @@ def _release_file() -> bytes:
     return gzip.compress(lines.encode())
 
 
+@pytest.fixture(autouse=True)
+def _no_resume_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "RESUME_WAIT_S", 0.0)
+
+
 def test_an_interrupted_download_resumes_with_a_range_request(tmp_path: Path) -> None:
     body = _release_file()
     session = _Session(body, cut=70)
-    with pytest.raises(ConnectionError):
-        download.download_file(session, LINK, tmp_path)  # type: ignore[arg-type]
-    assert (tmp_path / "20250822_0.part").stat().st_size == 70
     entry = download.download_file(session, LINK, tmp_path)  # type: ignore[arg-type]
-    assert session.calls[-1] == {"Range": "bytes=70-"}
+    assert session.calls == [{}, {"Range": "bytes=70-"}]  # resumed in the same call, from where it broke off
     assert (tmp_path / "20250822_0").read_bytes() == body
+    assert not (tmp_path / "20250822_0.part").exists()
     assert entry["sha256"] == hashlib.sha256(body).hexdigest() and entry["etag_verified"]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["20250822_0"]["bytes"] == len(body)
@@ -74,6 +77,28 @@ def test_an_interrupted_download_resumes_with_a_range_request(tmp_path: Path) ->
     # already there and recorded: not downloaded again
     download.download_file(session, LINK, tmp_path)  # type: ignore[arg-type]
     assert len(session.calls) == 2
+
+
+class _BreaksEveryTime(_Session):
+    """A connection that breaks off after 14 more bytes, every time."""
+
+    def get(self, url: str, headers: dict[str, str], stream: bool, timeout: float) -> _Response:
+        have = int(headers["Range"].split("=")[1].rstrip("-")) if "Range" in headers else 0
+        self.cut = 14
+        response = super().get(url, headers, stream, timeout)
+        assert have == 0 or response.status_code == 206
+        return response
+
+
+def test_a_download_that_keeps_breaking_off_is_kept_for_the_next_run(tmp_path: Path) -> None:
+    body = _release_file()
+    session = _BreaksEveryTime(body)
+    with pytest.raises(download.DownloadError, match="broke off 5 times .*70 bytes kept .*run again to resume"):
+        download.download_file(session, LINK, tmp_path)  # type: ignore[arg-type]
+    assert [c.get("Range") for c in session.calls] == [None, "bytes=14-", "bytes=28-", "bytes=42-", "bytes=56-"]
+    assert (tmp_path / "20250822_0.part").read_bytes() == body[:70]
+    entry = download.download_file(_Session(body), LINK, tmp_path)  # type: ignore[arg-type]
+    assert (tmp_path / "20250822_0").read_bytes() == body and entry["bytes"] == len(body)
 
 
 def test_a_file_whose_md5_differs_from_the_etag_is_refused(tmp_path: Path) -> None:
