@@ -12,6 +12,10 @@ DEMO_CONFIG := demo/config.toml
 # `make demo LISTS=path/to/folder`: the demo on your own reading lists instead of data/raw/ (outputs still in data/demo/).
 LISTS ?=
 LISTS_ARG := $(if $(LISTS),--lists $(LISTS))
+# The demo's emulator simulates citation growth (FIXTURE): each start advances an epoch kept in this file, so every
+# `make demo-refresh` sees higher counts and the report's growth panel fills. `make demo DEMO_GROWTH=` turns it off.
+# (A flag, not a demo/config.toml key: the pipeline refuses config sections it does not know.)
+DEMO_GROWTH ?= --citation-growth data/demo/emulator-epoch.json
 
 .PHONY: help
 help: ## List the targets
@@ -30,7 +34,7 @@ install: $(STAMP) ## Create .venv, install the pinned dependencies and the proje
 
 .PHONY: demo
 demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/; LISTS=folder for your own lists)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG) $(LISTS_ARG)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 .PHONY: enrich
 enrich: $(STAMP) ## Run the pipeline against the real arXiv and Semantic Scholar APIs (needs internet)
@@ -41,8 +45,8 @@ refresh: $(STAMP) ## Refresh citation counts of every resolved paper (⌈N/500�
 	$(PY) -m pipeline refresh --config $(CONFIG)
 
 .PHONY: demo-refresh
-demo-refresh: $(STAMP) ## The refresh, offline against the emulator (FIXTURE data → data/demo/)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG) $(LISTS_ARG)
+demo-refresh: $(STAMP) ## The refresh, offline against the emulator, whose counts grow a step per run (FIXTURE data → data/demo/)
+	$(PY) -m emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 # The report/bibtex of the live catalogue when there is one, else of the demo's.
 OUT_CONFIG ?= $(if $(wildcard data/enriched/catalogue.parquet),$(CONFIG),$(DEMO_CONFIG))
@@ -79,7 +83,7 @@ test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
 
 .PHONY: emulator
 emulator: $(STAMP) ## Serve the emulator on the demo config's port until Ctrl-C (for notebooks)
-	$(PY) -m emulator serve --port 8765 --arxiv-interval 0.3 --s2-interval 0.1
+	$(PY) -m emulator serve --port 8765 --arxiv-interval 0.3 --s2-interval 0.1 $(DEMO_GROWTH)
 
 .PHONY: clean
 clean: ## Remove caches and stage outputs (never data/raw/ or the HTTP cache)

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from emulator.growth import GrowthStateError
 from emulator.papers import Corpus, load_seed_corpus, synthetic_corpus
 from emulator.server import ARXIV_PATH, S2_PREFIX, Emulator
 
@@ -26,6 +27,9 @@ def _corpus(spec: str) -> Corpus:
 def _start(emu: Emulator, port: int) -> None:
     try:
         emu.start()
+    except GrowthStateError as e:
+        print(f"emulator: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     except OSError as e:
         print(
             f"emulator: cannot listen on 127.0.0.1:{port}: port already in use ({e.strerror})",
@@ -34,15 +38,33 @@ def _start(emu: Emulator, port: int) -> None:
         raise SystemExit(2) from None
 
 
+def _growth_line(emu: Emulator) -> str | None:
+    """The banner's second line when counts are simulated to grow, so no one takes the change for real."""
+    if emu.citation_growth is None:
+        return None
+    return (
+        f"citation growth: ON, epoch {emu.epoch} (simulated, FIXTURE: counts advance once per emulator start; "
+        f"state {emu.citation_growth})"
+    )
+
+
+def _print_banner(emu: Emulator) -> None:
+    print(BANNER)
+    growth = _growth_line(emu)
+    if growth:
+        print(growth)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     emu = Emulator(
         corpus=_corpus(args.corpus),
         arxiv_interval_s=args.arxiv_interval,
         s2_interval_s=args.s2_interval,
         port=args.port,
+        citation_growth=args.citation_growth,
     )
     _start(emu, args.port)
-    print(BANNER)
+    _print_banner(emu)
     print(f"arXiv API:            {emu.arxiv_url}  (min interval {args.arxiv_interval} s)")
     print(f"Semantic Scholar API: {emu.s2_url}  (min interval {args.s2_interval} s)")
     print(
@@ -95,9 +117,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     s_port, s_int = _endpoint(cfg, "semantic_scholar", S2_PREFIX)
     if a_port != s_port:
         return _fail(f"[arxiv] and [semantic_scholar] base_url must share one port (got {a_port} and {s_port})")
-    emu = Emulator(corpus=_corpus(args.corpus), arxiv_interval_s=a_int, s2_interval_s=s_int, port=a_port)
+    emu = Emulator(
+        corpus=_corpus(args.corpus),
+        arxiv_interval_s=a_int,
+        s2_interval_s=s_int,
+        port=a_port,
+        citation_growth=args.citation_growth,
+    )
     _start(emu, a_port)
-    print(BANNER, flush=True)
+    _print_banner(emu)
+    sys.stdout.flush()
     try:
         try:
             code = subprocess.run(cmd).returncode
@@ -118,6 +147,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
+GROWTH_HELP = (
+    "turn on simulated citation growth (FIXTURE, off by default): each start advances the epoch kept in this "
+    "JSON state file by one and serves every paper's counts grown to it (deterministic, never decreasing); "
+    "the demo passes data/demo/emulator-epoch.json"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -126,10 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--arxiv-interval", type=float, default=3.0)
     s.add_argument("--s2-interval", type=float, default=1.0)
     s.add_argument("--corpus", default="seed", help="seed | synthetic:N")
+    s.add_argument("--citation-growth", metavar="STATE_FILE", help=GROWTH_HELP)
     s.set_defaults(func=cmd_serve)
     r = sub.add_parser("run", help="serve on the config's port while CMD runs, then report request counts")
     r.add_argument("--config", required=True)
     r.add_argument("--corpus", default="seed", help="seed | synthetic:N")
+    r.add_argument("--citation-growth", metavar="STATE_FILE", help=GROWTH_HELP)
     r.add_argument("cmd", nargs=argparse.REMAINDER)
     r.set_defaults(func=cmd_run)
     args = ap.parse_args(argv)

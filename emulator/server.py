@@ -10,10 +10,12 @@ import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from emulator import arxiv_api, s2_api
+from emulator.growth import advance_epoch, grown_corpus
 from emulator.papers import Corpus, load_seed_corpus
 
 APIS = ("arxiv", "s2")
@@ -382,14 +384,23 @@ class Emulator:
         port: int = 0,
         host: str = "127.0.0.1",
         tolerance_s: float = TOLERANCE_S,
+        citation_growth: Path | str | None = None,
     ) -> None:
         """``tolerance_s``: how much earlier than the interval a request may arrive before it counts as too early.
 
         The arrival is stamped when a handler thread reads the request line, so on a busy machine the stamp
         itself is late by the scheduler's delay; the test suite, which runs on shared machines, allows 10 ms
         (still far below any interval a client that ignored the limit would show), benchmarks keep 2 ms.
+
+        ``citation_growth``: a state file (JSON) that turns simulated citation growth on (see ``emulator.growth``):
+        each start advances the epoch stored there and serves every paper's counts at that epoch, so successive
+        runs of the demo's refresh see counts that grow. None (the default): the corpus's fixed counts.
         """
-        self.corpus = corpus if corpus is not None else load_seed_corpus()
+        self._base_corpus = corpus if corpus is not None else load_seed_corpus()
+        self.corpus = self._base_corpus
+        self.citation_growth = Path(citation_growth) if citation_growth is not None else None
+        #: The citation-growth epoch being served: 0 (the corpus's own counts) until a start with growth on.
+        self.epoch = 0
         intervals = {"arxiv": float(arxiv_interval_s), "s2": float(s2_interval_s)}
         self._state = _State(self.corpus, intervals, tolerance_s)
         self.host = host
@@ -403,6 +414,13 @@ class Emulator:
             return self
         handler = type("Handler", (_Handler,), {"state": self._state})
         self._server = _Server((self.host, self._requested_port), handler)  # OSError if the port is taken
+        if self.citation_growth is not None:
+            try:  # after the bind: a start refused for a busy port does not advance the epoch
+                self._grow(advance_epoch(self.citation_growth))
+            except BaseException:
+                self._server.server_close()
+                self._server = None
+                raise
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},
@@ -411,6 +429,13 @@ class Emulator:
         )
         self._thread.start()
         return self
+
+    def _grow(self, epoch: int) -> None:
+        """Serve the corpus's counts at ``epoch`` (a new corpus: the caller's stays as it was)."""
+        self.epoch = epoch
+        self.corpus = grown_corpus(self._base_corpus, epoch)
+        with self._state.lock:
+            self._state.corpus = self.corpus
 
     def stop(self) -> None:
         if self._server is None:

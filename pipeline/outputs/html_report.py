@@ -39,11 +39,16 @@ _FIGURE_CAPTIONS = {
     "citations_by_section": "Total citations per reading-list section.",
     "top_cited": f"The {TOP_N} most-cited papers.",
     "citation_growth": (
-        "Citation counts across history snapshots for the most-cited papers. It fills as runs accumulate:"
+        "Citation counts across history snapshots for the most-cited papers. It fills one point per refresh run:"
         " every run and every refresh (make refresh, daily from cron) adds one snapshot per paper per UTC day"
         " (a second the same day only when the counts moved), and a paper is drawn once it has two."
     ),
 }
+#: Added to the growth caption for fixture data: the demo's counts grow only because the emulator makes them.
+_FIXTURE_GROWTH_NOTE = (
+    " FIXTURE: in the offline demo the growth is simulated by the emulator (its counts advance one step per"
+    " start, so each make demo-refresh adds a point); it is not real citation growth."
+)
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;
@@ -209,6 +214,12 @@ def _by_status(frame: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
     return part
 
 
+def _caption(name: str, fixture: bool) -> str:
+    """A figure's caption; for fixture data the growth panel also says who made the growth."""
+    caption = _FIGURE_CAPTIONS.get(name, name)
+    return caption + _FIXTURE_GROWTH_NOTE if fixture and name == "citation_growth" else caption
+
+
 def render_html(frame: pd.DataFrame, metadata: dict[str, str], images: dict[str, str], review_text: str | None) -> str:
     fixture = is_fixture(frame) or metadata.get("data_origin") == "fixture"
     numbers = headline(frame)
@@ -243,7 +254,7 @@ def render_html(frame: pd.DataFrame, metadata: dict[str, str], images: dict[str,
 
     parts.append("<h2>Plots</h2>")
     for name, filename in images.items():
-        caption = _FIGURE_CAPTIONS.get(name, name)
+        caption = _caption(name, fixture)
         parts.append(
             f'<figure id="fig-{esc(name)}"><img src="{esc(filename)}" alt="{esc(caption)}">'
             f"<figcaption>{esc(caption)}</figcaption></figure>"

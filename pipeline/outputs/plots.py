@@ -291,7 +291,9 @@ def top_cited_rows(catalogue: pd.DataFrame | None, n: int = 15) -> pd.DataFrame:
 @_with_fonts
 def citation_growth(history: pd.DataFrame | None, catalogue: pd.DataFrame | None = None, n: int = 10) -> Figure:
     """Citation count over time for the n most-cited papers with at least two snapshots."""
-    fig, ax = _new_figure(f"Citation growth (top {n} papers)", catalogue if catalogue is not None else history)
+    fixture = is_fixture(catalogue if catalogue is not None else history)
+    title = f"Citation growth (top {n} papers)" + (" — simulated by the emulator" if fixture else "")
+    fig, ax = _new_figure(title, catalogue if catalogue is not None else history)
     if history is None or history.empty or not {"key", "fetched_at", "citation_count"} <= set(history.columns):
         return _empty(fig, ax, "No citation history yet")
     hist = pd.DataFrame(
@@ -308,7 +310,8 @@ def citation_growth(history: pd.DataFrame | None, catalogue: pd.DataFrame | None
             fig,
             ax,
             "Not enough history yet: a paper is drawn once it has at least 2 snapshots.\n"
-            "Each run or refresh adds one per paper per UTC day (more only when counts move).",
+            "It fills one point per refresh run (a second the same UTC day only when the counts moved)."
+            + ("\nFIXTURE: in the demo the emulator simulates the growth (make demo-refresh)." if fixture else ""),
         )
     latest = hist[hist["key"].isin(keys)].sort_values("fetched_at").groupby("key")["cites"].last()
     chosen = latest.sort_values(ascending=False, kind="mergesort").head(n).index

@@ -126,3 +126,58 @@ def test_concurrent_runs_are_refused(emulator: Any, make_settings: Callable[...,
     assert code == 3
     assert "another pipeline run" in out
     assert emulator.stats()["s2"]["requests"] == 0
+
+
+def test_demo_refreshes_with_citation_growth_add_a_history_point_each(
+    tmp_path: Path, make_settings: Callable[..., Path], run_cli: Run
+) -> None:
+    """`make demo`, then `make demo-refresh` twice, with the emulator's simulated growth (FIXTURE) on: each start is
+    a new epoch, the refresh bypasses the HTTP cache for its batch calls, so each refresh adds a point per paper."""
+    from emulator import Emulator, load_seed_corpus
+    from emulator.growth import grown_corpus
+    from pipeline.outputs import plots
+    from tests.conftest import ARRIVAL_TOLERANCE_S, ARXIV_INTERVAL_S, S2_INTERVAL_S
+
+    state = tmp_path / "emulator-epoch.json"
+
+    def started() -> Emulator:
+        return Emulator(
+            corpus=load_seed_corpus(),
+            arxiv_interval_s=ARXIV_INTERVAL_S,
+            s2_interval_s=S2_INTERVAL_S,
+            tolerance_s=ARRIVAL_TOLERANCE_S,
+            citation_growth=state,
+        )
+
+    with started() as emu:  # make demo
+        config = make_settings(emu)
+        code, out = run_cli("enrich", "--config", str(config), "-q")
+        assert code == 0, out
+    for _ in range(2):  # make demo-refresh, twice: a new emulator (a new port, the next epoch) each time
+        with started() as emu:
+            make_settings(emu)
+            code, out = run_cli("refresh", "--config", str(config), "-q")
+            assert code == 0, out
+            assert emu.stats()["s2"]["by_endpoint"] == {"batch": 1}
+    assert emu.epoch == 3
+
+    enriched = config.parent / "enriched"
+    hist = load_history(enriched)
+    catalogue = load_catalogue(enriched)
+    assert hist is not None and catalogue is not None
+    hist = hist.sort_values(["key", "fetched_at"])
+    assert (hist.influential_citation_count <= hist.citation_count).all()
+    series = hist.groupby("key")["citation_count"].apply(list)
+    assert all(counts == sorted(counts) for counts in series)  # never down
+    grew = [counts for counts in series if len(counts) == 3 and counts[0] < counts[1] < counts[2]]
+    assert len(grew) >= 0.8 * len(series)  # most papers: one point per run, each refresh's counts different
+    third = grown_corpus(load_seed_corpus(), 3).get_arxiv("1810.04805")
+    assert third is not None
+    bert = catalogue.set_index("arxiv_id").loc["1810.04805"]
+    assert (bert.citation_count, bert.influential_citation_count) == (
+        third.citation_count,
+        third.influential_citation_count,
+    )
+    fig = plots.citation_growth(hist, catalogue)
+    assert len(fig.axes[0].lines) == 10  # the panel fills: the ten most-cited papers' lines
+    assert "simulated by the emulator" in fig.axes[0].get_title()
