@@ -22,8 +22,10 @@ CELLS: list[tuple[str, str]] = [
         "md",
         """# Exploring the paper catalogue
 
-This notebook reads the catalogue written by the pipeline (`catalogue.parquet`) and its citation
-history, and plots them with `pipeline.outputs.plots` (the same figures as the static report, `make report`).
+This notebook reads the catalogue written by the pipeline with the public one-line loader,
+`from pipeline import load_catalogue; df = load_catalogue("data/enriched")` (the catalogue's own types: ids stay
+strings, counts nullable integers, timestamps UTC), reads its citation history, and plots both with
+`pipeline.outputs.plots` (the same figures as the static report, `make report`).
 Labels in any script the lists use (the seed lists' sections are Chinese) are drawn with the Noto Sans CJK
 font shipped as a dependency when the machine has no CJK font; `plots.use_fonts()` makes that font chain
 the default for your own matplotlib plots in this notebook too.
@@ -34,21 +36,24 @@ The first cell picks the catalogue: the folder in the `CATALOGUE_DIR` environmen
     ),
     (
         "code",
-        """import os
-import sys
+        """import sys
 from pathlib import Path
 
-from IPython.display import HTML, Image, Markdown, display
-
-# Make the project importable whether the kernel starts in notebooks/ or in the project root.
+# Make the project importable whether the kernel starts in notebooks/ or in the project root
+# (after `make install` it is installed in .venv and this changes nothing).
 ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pipeline" / "__init__.py").exists())
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))""",
+    ),
+    (
+        "code",
+        """import os
 
 import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
 
+from pipeline import load_catalogue
 from pipeline.outputs import plots
-from pipeline.outputs.catalogue import load_catalogue
 from pipeline.outputs.history import load_history
 
 plots.use_fonts()  # DejaVu Sans, then a CJK font (the system's, else the shipped Noto Sans CJK), for any plot
@@ -64,13 +69,14 @@ def find_catalogue_dir() -> Path:
 
 
 CATALOGUE_DIR = find_catalogue_dir()
+# The public loader: the folder's catalogue.parquet, else its catalogue.csv, with the same types either way;
+# a FileNotFoundError saying to run make demo or make enrich when there is neither.
 catalogue = load_catalogue(CATALOGUE_DIR)
-if catalogue is None:
-    raise FileNotFoundError(f"No catalogue.parquet in {CATALOGUE_DIR}: run make demo or make enrich first")
 history = load_history(CATALOGUE_DIR)
 FIXTURE = plots.is_fixture(catalogue)
 
-print(f"Catalogue: {CATALOGUE_DIR / 'catalogue.parquet'} ({len(catalogue)} rows)")
+source = next(CATALOGUE_DIR / n for n in ("catalogue.parquet", "catalogue.csv") if (CATALOGUE_DIR / n).is_file())
+print(f"Catalogue: {source} ({len(catalogue)} rows)")
 print(f"History snapshots: {0 if history is None else len(history)} rows")
 if FIXTURE:
     display(HTML(
@@ -140,10 +146,22 @@ plots.top_cited_rows(catalogue, 15)[top_cols]""",
         "md",
         """## Citation growth
 
-From `citations_history.parquet`: one snapshot per paper per day the pipeline ran. Growth lines
-need at least two snapshots of a paper; until then the figure says so.""",
+From `citations_history.parquet`. It fills one point per refresh run: every run and every refresh
+(`make refresh`, daily from cron) adds one snapshot per paper per UTC day (a second the same day only
+when the counts moved). A paper's line needs at least two snapshots; until then the figure says so.
+
+In the offline demo the growth is **simulated by the emulator (fixture)**: its counts advance one step
+per emulator start, so `make demo`, then `make demo-refresh` twice, gives three points per paper.""",
     ),
-    ("code", "show(plots.citation_growth(history, catalogue))"),
+    (
+        "code",
+        """if FIXTURE:
+    display(Markdown(
+        "**FIXTURE DATA — not real:** any growth below was simulated by the offline emulator"
+        " (one step per `make demo-refresh`), not counted by Semantic Scholar."
+    ))
+show(plots.citation_growth(history, catalogue))""",
+    ),
     (
         "md",
         """## Unresolved and to review
