@@ -62,6 +62,17 @@ class SemanticScholarSettings:
     search_expire_hours: float = 24.0
     timeout_s: float = 30.0
 
+    @property
+    def datasets_url(self) -> str:
+        """``…/datasets/v1`` on the host of ``base_url`` (``…/graph/v1``): the Datasets API of ``snapshot download``.
+
+        A property, not a key: S2's one-request-a-second limit covers every endpoint of the host, so the HTTP
+        layer puts both prefixes behind one gate, and both must follow ``base_url`` (the emulator, a proxy).
+        """
+        base = self.base_url.rstrip("/")
+        root = base.rsplit("/graph/", 1)[0] if "/graph/" in base else base
+        return root + "/datasets/v1"
+
 
 @dataclass(frozen=True)
 class HttpSettings:

@@ -149,17 +149,16 @@ class HttpClient:
         self.stats = HttpStats()
         self._lock = threading.Lock()
         self._context = ValidationContext()
-        self.prefixes: dict[str, Api] = {
-            settings.arxiv.base_url: "arxiv",
-            settings.semantic_scholar.base_url: "s2",
-        }
+        s2 = settings.semantic_scholar
+        # S2's limit is "1 request per second across all endpoints": the Graph and the Datasets API share a gate.
+        self.prefixes: dict[str, Api] = {settings.arxiv.base_url: "arxiv", s2.base_url: "s2", s2.datasets_url: "s2"}
         arxiv_gate = Gate(settings.arxiv.min_interval_s, exclusive=True)
         # One request in flight per API: arrival times at the server then keep the spacing we gave the starts
         # (overlapping requests can arrive out of order or bunched), at little cost: S2 answers well within 1 s.
         s2_gate = Gate(settings.semantic_scholar.min_interval_s, exclusive=True)
         self.stats.gates = {"arxiv": arxiv_gate, "s2": s2_gate}
         adapter = PoliteAdapter(
-            {settings.arxiv.base_url: arxiv_gate, settings.semantic_scholar.base_url: s2_gate},
+            {prefix: self.stats.gates[api] for prefix, api in self.prefixes.items()},
             self._context,
             self._on_network,
             pool_maxsize=8,

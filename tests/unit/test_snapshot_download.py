@@ -135,7 +135,7 @@ def test_recorded_datasets_api_answers_are_read_by_the_download_calls() -> None:
         "/diffs/2024-10-08/to/2025-08-19/papers": _recorded_body("test_get_dataset_diffs.yaml"),
     }
     settings = load_settings(DEFAULT_CONFIG, env={})  # the live config: the real host
-    root = download.datasets_url(settings)
+    root = settings.semantic_scholar.datasets_url
     assert root == "https://api.semanticscholar.org/datasets/v1"
     http = FakeHttp(lambda method, url, params, body: (200, bodies[url.removeprefix(root)]))
     assert download.release(http, settings)["release_id"] == "2025-08-19"  # type: ignore[arg-type]

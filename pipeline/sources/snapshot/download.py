@@ -44,13 +44,6 @@ class DownloadError(RuntimeError):
     """A file that could not be downloaded completely or does not pass its checks."""
 
 
-def datasets_url(settings: Settings) -> str:
-    """``…/datasets/v1`` on the host of ``[semantic_scholar] base_url`` (``…/graph/v1``)."""
-    base = settings.semantic_scholar.base_url.rstrip("/")
-    root = base.rsplit("/graph/", 1)[0] if "/graph/" in base else base
-    return root + "/datasets/v1"
-
-
 def _json_object(response: requests.Response) -> None:
     try:
         data = json.loads(response.content)
@@ -63,7 +56,7 @@ def _json_object(response: requests.Response) -> None:
 def _get(http: Http, settings: Settings, path: str) -> dict[str, Any]:
     response = http.get(
         "s2",
-        datasets_url(settings) + path,
+        settings.semantic_scholar.datasets_url + path,
         expire_after=timedelta(0),
         force_refresh=True,  # pre-signed links expire: never from the cache
         validate=_json_object,
