@@ -84,7 +84,9 @@ def without_notes(written: str) -> list[tuple[str, str]]:
 #: A pasted reference is sentences: "Wang et al. (2023). <title>. ICLR." or "Kojima, T., ..., Iwasawa, Y. <title>.
 #: NeurIPS 2022." Any run of up to this many consecutive sentences may be its title.
 REFERENCE_TITLE_SENTENCES = 3
-_SENTENCE_END = re.compile(r"(?<=[^\s.])\.\s+(?=\S)")
+#: A sentence ends at a period and a space, or at a colon right after an initial: Springer/LNCS references write
+#: "Hinton, G., Vinyals, O., Dean, J.: Distilling the Knowledge in a Neural Network. arXiv (2015)".
+_SENTENCE_END = re.compile(r"(?<=[^\s.])\.\s+(?=\S)|(?<=\b[A-Z]\.):\s+(?=\S)")
 #: Past this many sentences the line is prose, not a reference.
 REFERENCE_MAX_SENTENCES = 24
 
@@ -306,6 +308,8 @@ _LEADING_CITATION = re.compile(
 )
 
 
+#: A citation in brackets at the end of a line: "(Ba et al., 2016)", "(Jiang et al., 2023)", "(2015)".
+_TRAILING_CITATION = re.compile(r"\s*[(\[（]([^()\[\]（）]{1,60})[)\]）]\s*$")
 #: A nickname of up to three words before a spaced dash: "TGAN - …", "Improved GAN - …", "AM-GAN – …".
 _DASH_LABEL = re.compile(r"^\s*[\w.+\-]+(?:\s+[\w.+\-]+){0,2}\s+[-–—]{1,2}\s+(?=\S)")
 
@@ -345,6 +349,9 @@ def query_title(written: str) -> str:
         best = max((_LEADING_CITATION.sub("", p) for p in sentences), key=_title_likeness)
         if _title_likeness(best) >= 3:
             return _GBT_MARK.sub("", best).strip(' "“”.,')
+    cited = _TRAILING_CITATION.search(text)
+    if cited and cited.start() > 0 and is_citation(cited.group(1)):
+        text = text[: cited.start()]  # "Layer Normalization (Ba et al., 2016)": the brackets are no title words
     text = without_citation(text) or text
     label = _DASH_LABEL.match(text)
     if label and len(normalise_title(text[label.end() :]).split()) >= 3:

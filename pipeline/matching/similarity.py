@@ -43,7 +43,14 @@ from pipeline.matching.normalise import (
     version_tokens,
 )
 
-__all__ = ["normalise_title", "title_similarity", "distinguishing_tokens", "negation_mismatch", "substituted_words"]
+__all__ = [
+    "normalise_title",
+    "title_similarity",
+    "distinguishing_tokens",
+    "negation_mismatch",
+    "plus_mismatch",
+    "substituted_words",
+]
 
 #: Two words this similar are one word misspelt, not one word replaced by another.
 _TYPO_SIMILARITY = 80.0
@@ -104,6 +111,19 @@ def negation_mismatch(a: str, b: str) -> bool:
     ca = sorted(t for t in normalise_title(a).split() if t in NEGATIONS)
     cb = sorted(t for t in normalise_title(b).split() if t in NEGATIONS)
     return ca != cb
+
+
+#: A "+" or "++" glued to the end of a name ("PointNet++", "DeepLabv3+", "Network++"): the improved version of
+#: that name, another paper. Normalisation drops it, so it is counted on the text as written.
+_PLUS_MARK = re.compile(r"(?<=[A-Za-z0-9])\+{1,2}(?![\w+])")
+
+
+PLUS_CONFLICT = 'a name marked "+" or "++" is in one title only'
+
+
+def plus_mismatch(a: str, b: str) -> bool:
+    """True when one title has a name marked "+"/"++" that the other lacks ("… Network" vs "… Network++")."""
+    return sorted(m.group() for m in _PLUS_MARK.finditer(a)) != sorted(m.group() for m in _PLUS_MARK.finditer(b))
 
 
 def substituted_words(written: str, candidate: str) -> tuple[set[str], set[str]]:
@@ -298,10 +318,10 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
         # itself, and "Llama-3: <Llama 2's subtitle>" names another version.
         if not words & candidate_words:
             add(rest, f"ignoring the list's label ({lead_text})", allowed | words)
-        elif not {w for w in words if DIGIT_RE.search(w)} - candidate_words:
+        elif not {w for w in words if DIGIT_RE.search(w)} - candidate_words and not plus_mismatch(lead_text, candidate):
             # A nickname made of the title's own words ("Universal Transformer - Universal Transformers",
             # "Improved GAN - Improved Techniques for Training GANs") may go too, but never a number the
-            # candidate lacks: "Llama-3: <Llama 2's subtitle>" names another version.
+            # candidate lacks ("Llama-3: <Llama 2's subtitle>" names another version), nor a "++" it lacks.
             add(rest, f"ignoring the list's label ({lead_text})", allowed)
     name = name_tokens(candidate)
     for text, _, allowed in readings():
@@ -323,7 +343,7 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
             continue  # a reading without a note counts only when what is left is the whole title
         if score > best[0]:
             best = (score, f"{why}; {note}")
-    if best[0] < WHOLE_TITLE_INSIDE:
+    if best[0] < WHOLE_TITLE_INSIDE and not plus_mismatch(written, candidate):
         for text in dict.fromkeys((written, spelled)):
             inside = whole_title_inside(text, candidate)
             if inside is not None and inside[0] > best[0]:
@@ -335,6 +355,8 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
     nw, nc = normalise_title(written), normalise_title(candidate)
     if not nw or not nc:
         return 0.0, "empty title"
+    if (nw == nc or compact(nw) == compact(nc)) and plus_mismatch(written, candidate):
+        return CONFLICT_CAP, PLUS_CONFLICT  # the same words, but one names the "++" version
     if nw == nc:
         return SAME, "same title"
     cw, cc = compact(nw), compact(nc)
@@ -366,7 +388,13 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
     # The checks below compare only what both titles say: words cut off a truncated title do not count.
     compared = candidate
     if prefix_of_candidate:
-        compared = " ".join(version_tokens(candidate)[: len(version_tokens(written))])
+        kept = len(version_tokens(written))
+        compared = " ".join(version_tokens(candidate)[:kept])
+        beyond = version_tokens(candidate)[kept:]
+        if beyond and all(DIGIT_RE.search(t) for t in beyond):
+            # Cut short right before a version ("… for Training GANs" of "… for Training GANs v2"): the written
+            # title names the unnumbered paper, as "ERNIE" does not name "ERNIE 2.0".
+            return min(score, CONFLICT_CAP), f"numbers differ ({', '.join(beyond)})"
     elif main and nw == main:
         compared = candidate.partition(":")[0]
     elif subtitle and nw == subtitle:
@@ -376,6 +404,8 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         return min(score, CONFLICT_CAP), f"numbers differ ({', '.join(sorted(differing))})"
     if negation_mismatch(written, compared):
         return min(score, CONFLICT_CAP), "a negation is in one title only"
+    if plus_mismatch(written, compared):
+        return min(score, CONFLICT_CAP), PLUS_CONFLICT
     lone_w, lone_c = substituted_words(written, compared)
     if lone_w and lone_c and score > SUBSTITUTION_CAP:
         score = SUBSTITUTION_CAP

@@ -89,6 +89,26 @@ def test_normalise_title_ligatures_case_punctuation() -> None:
             0.6,
         ),
         ("Don't Stop Pretraining", "Don't Stop Pretraining: Adapt Language Models to Domains and Tasks", 0.9, 0.95),
+        # A "+"/"++" glued to a name is its improved version, another paper, whichever side has it.
+        ("Heterogeneous Graph Attention Network", "Heterogeneous Graph Attention Network++", 0.0, 0.6),
+        ("Heterogeneous Graph Attention Network++", "Heterogeneous Graph Attention Network", 0.0, 0.6),
+        ("Heterogeneous Graph Attention Network (HAN)", "Heterogeneous Graph Attention Network++", 0.0, 0.6),
+        (
+            "PointNet++ - Deep Learning on Point Sets for 3D Classification and Segmentation",
+            "PointNet: Deep Learning on Point Sets for 3D Classification and Segmentation",
+            0.0,
+            0.6,
+        ),
+        (
+            "UNet++ - A Nested U-Net Architecture for Medical Image Segmentation",
+            "UNet++: A Nested U-Net Architecture for Medical Image Segmentation",
+            1.0,
+            1.0,
+        ),
+        ("Learning to Program in C++ with Transformers", "Learning to Program in C++ with Transformers", 1.0, 1.0),
+        # Cut short right before a version: the unnumbered paper, not a truncation of the numbered one.
+        ("Improved Techniques for Training GANs", "Improved Techniques for Training GANs v2", 0.0, 0.6),
+        ("Deep Residual Learning for Image Recognition", "Deep Residual Learning for Image Recognition 2", 0.0, 0.6),
     ],
 )
 def test_title_similarity(a: str, b: str, low: float, high: float) -> None:
@@ -105,6 +125,32 @@ def test_exact_title_beats_a_longer_near_duplicate() -> None:
     res = decide(rec, cands, SETTINGS, now=NOW)
     assert res.status == "matched" and res.arxiv_id == "2007.14062" and res.score == 1.0
     assert len(res.candidates or []) == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "title", "rival"),
+    [
+        # Found by the snapshot evaluation: a route that proposes the "++" or "v2" paper too (the snapshot's
+        # exact-title join, an arXiv phrase search) must not turn the list's plain title into a tie.
+        (
+            "Heterogeneous Graph Attention Network",
+            "Heterogeneous Graph Attention Network",
+            "Heterogeneous Graph Attention Network++",
+        ),
+        (
+            "Improved GAN - Improved Techniques for Training GANs",
+            "Improved Techniques for Training GANs",
+            "Improved Techniques for Training GANs v2",
+        ),
+    ],
+)
+def test_the_plain_title_is_not_tied_with_its_numbered_or_plus_version(written: str, title: str, rival: str) -> None:
+    cands = [Candidate("snapshot", rival, arxiv_id="2199.10012"), Candidate("snapshot", title, arxiv_id="1903.07293")]
+    res = decide(record(written), cands, SETTINGS, now=NOW)
+    assert res.status == "matched" and res.arxiv_id == "1903.07293" and res.score == 1.0, res.reason
+    if rival.endswith("++"):  # (a list's own "v2" suffix stays read as an arXiv version, as before)
+        rival_cands = [Candidate("snapshot", title, arxiv_id="1903.07293")]
+        assert decide(record(rival), rival_cands, SETTINGS, now=NOW).status != "matched"
 
 
 def test_wrong_but_similar_only_candidate_is_rejected() -> None:
@@ -349,7 +395,18 @@ def test_abstentions_of_an_older_matcher_are_revisited_matches_never() -> None:
         ),
         ("[PDF] Language models are few-shot learners", "Language models are few-shot learners"),
         ("Attention Is All You Need, Vaswani et al. 2017", AIAYN),
+        # A citation in brackets after the title (found by the snapshot evaluation: no search word of it is a title's).
+        ("Layer Normalization (Ba et al., 2016)", "Layer Normalization"),
+        ("Mistral-7B (Jiang et al., 2023)", "Mistral-7B"),
+        ("BERT (Devlin & Chang, 2019)", "BERT"),
+        # Springer/LNCS: the authors end at a colon after an initial.
+        (
+            "Hinton, G., Vinyals, O., Dean, J.: Distilling the Knowledge in a Neural Network. arXiv (2015)",
+            "Distilling the Knowledge in a Neural Network",
+        ),
         # Left whole: no reference around them.
+        ("Attention Is All You Need (Transformer)", "Attention Is All You Need (Transformer)"),
+        ("Mixture of Experts: A Survey", "Mixture of Experts: A Survey"),
         (AIAYN, AIAYN),
         ("Mr. Smith Goes to Washington: A Study", "Mr. Smith Goes to Washington: A Study"),
         ("Deep Learning vs. Shallow Learning. A Comparison", "Deep Learning vs. Shallow Learning. A Comparison"),
