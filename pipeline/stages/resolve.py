@@ -42,7 +42,9 @@ from pipeline.storage import write_json_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when the matcher changes in a way that should revisit earlier non-matches.
-RESOLVER_VERSION = 2  # 2: notes, references and whole titles inside a line read past; identifier-only lines
+#: 2: notes, references and whole titles inside a line read past; identifier-only lines.
+#: 3: published lists' title forms; a plain title no longer ties with its "++" or "v2" rival; citations after a title.
+RESOLVER_VERSION = 3
 
 #: Threads working on titles. Two would do for two hosts; a few more keep a host busy while
 #: another thread is waiting on the other host's gate.
