@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator, load_corpus, pipeline_config_text
+from evaluation.snapshot_corpus import SNAPSHOT_FINAL, build_snapshot
 from pipeline.cli import main as pipeline_main
+from pipeline.config import load_settings
 from pipeline.outputs.catalogue import load_catalogue
 from pipeline.storage import load_json
 
@@ -121,20 +123,26 @@ def _skipped_reasons(interim: Path) -> dict[tuple[str, int], str]:
     return {(s["source_file"], int(s["line"])): s.get("reason", "") for s in data.get("skipped", [])}
 
 
-def evaluate_lists(folder: Path = REAL_LISTS, corpus_path: Path = CORPUS_PATH, *, batch: bool = True) -> ListsReport:
+def evaluate_lists(
+    folder: Path = REAL_LISTS, corpus_path: Path = CORPUS_PATH, *, batch: bool = True, snapshot: bool = False
+) -> ListsReport:
+    """The lists through ``enrich``; with ``snapshot``, from a final snapshot of the same corpus (no title search)."""
     labels = load_labels(folder)
     files = sorted({lab.file for lab in labels})
     texts = {f: (folder / f).read_text(encoding="utf-8").splitlines() for f in files}
+    corpus = load_corpus(corpus_path)
     with (
         tempfile.TemporaryDirectory(prefix="whole-lists-") as tmp,
-        Emulator(load_corpus(corpus_path), arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu,
+        Emulator(corpus, arxiv_interval_s=ARXIV_INTERVAL_S, s2_interval_s=S2_INTERVAL_S) as emu,
     ):
         work = Path(tmp)
         (work / "raw").mkdir()
         for f in files:
             shutil.copy(folder / f, work / "raw" / f)
-        extra = "" if batch else "[batch]\nenabled = false\n"
+        extra = ("" if batch else "[batch]\nenabled = false\n") + (SNAPSHOT_FINAL if snapshot else "")
         (work / "config.toml").write_text(pipeline_config_text(emu, extra=extra), encoding="utf-8")
+        if snapshot:
+            build_snapshot(corpus, load_settings(work / "config.toml", env={}), work / "downloads")
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             pipeline_main(["enrich", "--config", str(work / "config.toml"), "-q"])
         frame = load_catalogue(work / "enriched")
