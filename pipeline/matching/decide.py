@@ -32,9 +32,29 @@ class Scored:
 
 @dataclass
 class Paper:
-    """Candidates that are the same paper (same arXiv id, same S2 id, or same title without conflicting ids)."""
+    """Candidates that are the same paper (same arXiv id, same S2 id, or same title without conflicting ids).
+
+    The ids and normalised titles of the members are kept as they join (``add``): grouping asks every paper
+    about every candidate, and a title from a large snapshot brings a dozen candidates or more."""
 
     members: list[Scored] = field(default_factory=list)
+    _arxiv: set[str] = field(default_factory=set, init=False, repr=False)
+    _s2: set[str] = field(default_factory=set, init=False, repr=False)
+    _titles: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        members, self.members = self.members, []
+        for m in members:
+            self.add(m)
+
+    def add(self, item: Scored) -> None:
+        self.members.append(item)
+        c = item.candidate
+        if c.arxiv_id:
+            self._arxiv.add(c.arxiv_id)
+        if c.s2_paper_id:
+            self._s2.add(c.s2_paper_id)
+        self._titles.add(normalise_title(c.title))
 
     @property
     def score(self) -> float:
@@ -45,16 +65,15 @@ class Paper:
         return max(self.members, key=lambda m: m.score)
 
     def ids(self, attr: str) -> set[str]:
-        return {getattr(m.candidate, attr) for m in self.members if getattr(m.candidate, attr)}
+        return set({"arxiv_id": self._arxiv, "s2_paper_id": self._s2}[attr])
 
     def accepts(self, c: Candidate) -> bool:
-        arxiv, s2 = self.ids("arxiv_id"), self.ids("s2_paper_id")
+        arxiv, s2 = self._arxiv, self._s2
         if c.arxiv_id and c.arxiv_id in arxiv or c.s2_paper_id and c.s2_paper_id in s2:
             return True
         if c.arxiv_id and arxiv or c.s2_paper_id and s2:
             return False  # conflicting identifiers: another paper, even with the same title
-        titles = {normalise_title(m.candidate.title) for m in self.members}
-        return normalise_title(c.title) in titles
+        return normalise_title(c.title) in self._titles
 
 
 def score_candidate(record: TitleRecord, candidate: Candidate) -> Scored:
@@ -68,11 +87,12 @@ def score_candidate(record: TitleRecord, candidate: Candidate) -> Scored:
 
 
 def group_papers(scored: list[Scored]) -> list[Paper]:
+    """Candidates merged into papers, best first: each joins the first paper that ``accepts`` it, else starts one."""
     papers: list[Paper] = []
     for item in sorted(scored, key=lambda s: -s.score):
         for paper in papers:
             if paper.accepts(item.candidate):
-                paper.members.append(item)
+                paper.add(item)
                 break
         else:
             papers.append(Paper([item]))
