@@ -283,6 +283,8 @@ def title_similarity(written: str, candidate: str) -> tuple[float, str]:
     title, and never when the note could make it another paper ("revisited", "survey", a negation).
     """
     best = _similarity(written, candidate)
+    if best[0] >= SAME:
+        return best  # no reading can score higher than the title as written
     candidate_words = set(version_tokens(candidate))
     # Readings of what was written, each with a note and the digit-bearing tokens it may drop.
     variants: list[tuple[str, str, frozenset[str]]] = []
@@ -408,6 +410,8 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
         return min(score, CONFLICT_CAP), "a negation is in one title only"
     if plus_mismatch(written, compared):
         return min(score, CONFLICT_CAP), PLUS_CONFLICT
+    if score <= SUBSTITUTION_CAP:
+        return round(score, 4), why  # every rule below only caps a score above SUBSTITUTION_CAP
     lone_w, lone_c = substituted_words(written, compared)
     if lone_w and lone_c and score > SUBSTITUTION_CAP:
         score = SUBSTITUTION_CAP
