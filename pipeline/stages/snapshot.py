@@ -9,16 +9,19 @@ records the snapshot holds (and that are not older than ``[snapshot] max_age_day
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from pipeline.config import MatchSettings, Settings
+import duckdb
+
+from pipeline.config import MatchSettings, Settings, SnapshotSettings
 from pipeline.matching.context import query_title
 from pipeline.matching.decide import decide, is_settled
 from pipeline.matching.normalise import normalise_title
@@ -36,18 +39,18 @@ class SnapshotOutcome:
     asked: int = 0
 
 
-#: Titles per decision task of a worker process.
-DECIDE_CHUNK = 2_000
-#: Below this many titles every decision is made in this process: starting worker processes costs more.
+#: Titles per task: one SQL round (candidates by set-based joins) and their decisions. Below about 10,000 titles a
+#: round's fixed cost (a pass over the blocking table) shows; above it, memory grows and workers idle at the end.
+TASK_TITLES = 10_000
+#: Below this many titles everything happens in this process: starting worker processes costs more.
 PARALLEL_MIN_TITLES = 20_000
-#: Decision tasks queued at most (bounds the candidates held while DuckDB looks up the next titles).
-MAX_QUEUED_TASKS = 50
 
-_Task = list[tuple[int, TitleRecord, list[Candidate]]]
+#: One task: (index, title record, spellings to look up) for each of its titles.
+_Task = list[tuple[int, TitleRecord, list[str]]]
 
 
 def settled_decisions(
-    items: _Task, match: MatchSettings, now: str, final: bool = False
+    items: list[tuple[int, TitleRecord, list[Candidate]]], match: MatchSettings, now: str, final: bool = False
 ) -> list[tuple[int, Resolution]]:
     """``matching.decide.decide`` on each title's candidates, kept only when ``is_settled`` (the batch rule), or
     every decision when the snapshot is ``final`` (``[snapshot] final``: no API search comes after it)."""
@@ -57,6 +60,15 @@ def settled_decisions(
         if final or is_settled(record, candidates, decision):
             out.append((i, decision))
     return out
+
+
+def settle_task(
+    con: duckdb.DuckDBPyConnection, task: _Task, snapshot: SnapshotSettings, match: MatchSettings, now: str
+) -> list[tuple[int, Resolution]]:
+    """One task's candidates from the snapshot (one SQL round), then its settled decisions."""
+    found = lookup.candidates(con, {i: spelled for i, _, spelled in task}, snapshot.max_token_papers)
+    items = [(i, record, found[i]) for i, record, _ in task if i in found]
+    return settled_decisions(items, match, now, snapshot.final)
 
 
 def not_in_snapshot(record: TitleRecord, now: str) -> Resolution:
@@ -70,13 +82,6 @@ def not_in_snapshot(record: TitleRecord, now: str) -> Resolution:
     )
 
 
-def _tasks(chunks: Iterable[dict[int, list[Candidate]]], records: list[TitleRecord]) -> Iterator[_Task]:
-    for found in chunks:
-        items = [(i, records[i], found[i]) for i in sorted(found)]
-        for start in range(0, len(items), DECIDE_CHUNK):
-            yield items[start : start + DECIDE_CHUNK]
-
-
 def _workers(settings: Settings, titles: int) -> int:
     if titles < PARALLEL_MIN_TITLES:
         return 1
@@ -84,19 +89,48 @@ def _workers(settings: Settings, titles: int) -> int:
     return max(1, min(cores, settings.snapshot.threads or cores))
 
 
-def _decisions(tasks: Iterator[_Task], settings: Settings, now: str, workers: int) -> Iterator[tuple[int, Resolution]]:
-    """Settled decisions in title order; with ``workers`` > 1 made by a process pool while the main process (and
-    DuckDB) produces the next tasks."""
-    final = settings.snapshot.final
+#: A worker process's own read-only connection to the snapshot, opened once by ``_open_worker_db``.
+_worker_db: duckdb.DuckDBPyConnection | None = None
+
+
+def _open_worker_db(settings: Settings) -> None:
+    global _worker_db
+    _worker_db = store.connect(settings.snapshot_db, settings, read_only=True)
+    atexit.register(_worker_db.close)
+
+
+def _settle_in_worker(
+    task: _Task, snapshot: SnapshotSettings, match: MatchSettings, now: str
+) -> list[tuple[int, Resolution]]:
+    assert _worker_db is not None, "the pool's initializer opens the snapshot"
+    return settle_task(_worker_db, task, snapshot, match, now)
+
+
+def _per_worker(settings: Settings, workers: int) -> Settings:
+    """Each worker's share of ``[snapshot] memory_limit`` and of the threads (one each by default): the limits
+    hold for the run as a whole, not once per process."""
+    cores = os.cpu_count() or 1
+    threads = max(1, (settings.snapshot.threads or cores) // workers)
+    memory = store.share_of_memory(settings.snapshot.memory_limit, workers)
+    return replace(settings, snapshot=replace(settings.snapshot, threads=threads, memory_limit=memory))
+
+
+def _settle_all(settings: Settings, tasks: list[_Task], now: str, workers: int) -> Iterator[tuple[int, Resolution]]:
+    """Settled decisions, task by task in title order. With ``workers`` > 1 each worker process looks up and
+    decides whole tasks on its own connection: the SQL runs in parallel too, and only titles go to a worker and
+    only settled decisions come back (candidates never cross a process boundary)."""
     if workers <= 1:
-        for task in tasks:
-            yield from settled_decisions(task, settings.match, now, final)
+        with store.open_db(settings, read_only=True) as con:
+            for task in tasks:
+                yield from settle_task(con, task, settings.snapshot, settings.match, now)
         return
-    queued: deque[Future[list[tuple[int, Resolution]]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    shared = _per_worker(settings, workers)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker_db, initargs=(shared,)) as pool:
+        queued: deque[Future[list[tuple[int, Resolution]]]] = deque()
         for task in tasks:
-            queued.append(pool.submit(settled_decisions, task, settings.match, now, final))
-            while len(queued) > MAX_QUEUED_TASKS or (queued and queued[0].done()):
+            queued.append(pool.submit(_settle_in_worker, task, settings.snapshot, settings.match, now))
+            while len(queued) > 2 * workers:  # a few tasks ahead: workers never wait, memory stays bounded
                 yield from queued.popleft().result()
         while queued:
             yield from queued.popleft().result()
@@ -111,8 +145,8 @@ def resolve_from_snapshot(
     """Settle what the snapshot can; every other title is left to the API routes, unchanged. With ``[snapshot]
     final`` every title is decided here (unmatched when the snapshot proposes nothing).
 
-    Candidates come from DuckDB chunk by chunk (``lookup.iter_candidates``); many titles are decided by worker
-    processes (one per core, at most ``[snapshot] threads``) while the next chunk is looked up."""
+    Titles go in tasks of ``TASK_TITLES``; many titles are shared among worker processes (one per core, at most
+    ``[snapshot] threads``), each looking up candidates by SQL and deciding its own tasks."""
     outcome = SnapshotOutcome()
     if not records or not store.available(settings):
         return outcome
@@ -122,15 +156,14 @@ def resolve_from_snapshot(
         i: [q for q in dict.fromkeys((normalise_title(query_title(r.title)), r.norm)) if q]
         for i, r in enumerate(records)
     }
-    queries = {i: q for i, q in spelled.items() if q}
+    queries = [(i, records[i], q) for i, q in spelled.items() if q]
     outcome.asked = len(queries)
-    with store.open_db(settings, read_only=True) as con:
-        chunks = lookup.iter_candidates(con, queries, settings.snapshot.max_token_papers)
-        for i, decision in _decisions(_tasks(chunks, records), settings, now, _workers(settings, len(queries))):
-            record = records[i]
-            outcome.settled[record.norm] = decision
-            if on_settled is not None:
-                on_settled(record, decision)
+    tasks = [queries[start : start + TASK_TITLES] for start in range(0, len(queries), TASK_TITLES)]
+    for i, decision in _settle_all(settings, tasks, now, _workers(settings, len(queries))):
+        record = records[i]
+        outcome.settled[record.norm] = decision
+        if on_settled is not None:
+            on_settled(record, decision)
     if settings.snapshot.final:
         for record in records:
             if record.norm not in outcome.settled:

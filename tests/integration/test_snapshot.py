@@ -182,3 +182,40 @@ def test_a_final_snapshot_without_its_database_is_refused(emulator: Emulator, tm
     assert code == 2, out
     assert "snapshot import" in out and "snapshot.duckdb" in out
     assert sum(_searches(emulator).values()) == 0
+
+
+def test_worker_processes_decide_as_one_process_does(
+    emulator: Emulator, tmp_path: Path, run_cli: Any, snapshot_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large lists are shared among worker processes, each looking up and deciding whole tasks on its own read-only
+    connection: the decisions, their reasons and kept candidates, and the order they arrive in are the same."""
+    from pipeline.config import load_settings
+    from pipeline.matching.normalise import normalise_title
+    from pipeline.models import Occurrence, TitleRecord
+    from pipeline.stages import snapshot
+
+    config = _setup(emulator, tmp_path / "on", SNAPSHOT_ON, lists=None)
+    _import(run_cli, config, snapshot_files)
+    settings = load_settings(config, env={})
+    titles = [p.title for p in _papers()[::9]]  # ~300 titles: exact, lower-cased, one letter dropped
+    spelled = [t if i % 3 == 0 else t.lower() if i % 3 == 1 else t.replace("e", "", 1) for i, t in enumerate(titles)]
+    records = list(
+        {
+            normalise_title(t): TitleRecord(normalise_title(t), t, [Occurrence("l.md", 1, None, t)]) for t in spelled
+        }.values()
+    )
+
+    def run() -> tuple[list[str], dict[str, Any]]:
+        order: list[str] = []
+        outcome = snapshot.resolve_from_snapshot(
+            settings, records, "2026-01-01T00:00:00Z", lambda r, _: order.append(r.norm)
+        )
+        return order, {k: v.to_dict() for k, v in outcome.settled.items()}
+
+    alone = run()
+    monkeypatch.setattr(snapshot, "PARALLEL_MIN_TITLES", 0)
+    monkeypatch.setattr(snapshot, "TASK_TITLES", 40)
+    assert snapshot._workers(settings, len(records)) == 2
+    shared = run()
+    assert len(alone[1]) > 0.8 * len(records)
+    assert shared == alone

@@ -12,6 +12,7 @@ One DuckDB file under ``paths.snapshots``. Tables:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -83,6 +84,20 @@ def _norm_arrow(column: pa.Array) -> pa.Array:
     return pa.array([normalise_title(t) if t is not None else None for t in column.to_pylist()], type=pa.string())
 
 
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B\s*$", re.IGNORECASE)
+
+
+def share_of_memory(limit: str, parts: int) -> str:
+    """``limit`` (DuckDB's spelling: "2GB", "512MB", "1.5GiB") divided among ``parts`` connections, in MB; a
+    spelling this does not read (a percentage) is returned as it is."""
+    found = _MEMORY.match(limit)
+    if found is None or parts <= 1:
+        return limit
+    number, unit, binary = found.groups()
+    size = float(number) * (1024 if binary else 1000) ** "BKMGT".index(unit.upper() or "B")
+    return f"{max(1, int(size / parts / 1_000_000))}MB"
+
+
 def connect(path: Path, settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (or create) the database with the configured memory limit and threads, ``norm_title`` registered."""
     if not read_only:
@@ -90,6 +105,8 @@ def connect(path: Path, settings: Settings, *, read_only: bool = False) -> duckd
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute(f"SET memory_limit = '{settings.snapshot.memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
+    if read_only:  # resolution: the run's own progress lines say how far it is (and -q means quiet)
+        con.execute("SET enable_progress_bar = false")
     if settings.snapshot.threads:
         con.execute(f"SET threads = {int(settings.snapshot.threads)}")
     temp = path.parent / (path.name + ".tmp")
