@@ -22,7 +22,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_/.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
 # The pinned requirements first, then the project itself (editable, no dependency resolution: the pins are the
-# environment), so .venv/bin/pipeline exists and `python -m pipeline` / `python -m emulator` work from any folder.
+# environment), so .venv/bin/pipeline exists and `python -m paper_catalogue` / `python -m paper_catalogue_emulator` work from any folder.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -34,30 +34,30 @@ install: $(STAMP) ## Create .venv, install the pinned dependencies and the proje
 
 .PHONY: demo
 demo: $(STAMP) ## Run the whole pipeline offline against the bundled emulator (FIXTURE data → data/demo/; LISTS=folder for your own lists)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m pipeline enrich --config $(DEMO_CONFIG) $(LISTS_ARG)
+	$(PY) -m paper_catalogue_emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m paper_catalogue enrich --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 .PHONY: enrich
 enrich: $(STAMP) ## Run the pipeline against the real arXiv and Semantic Scholar APIs (needs internet)
-	$(PY) -m pipeline enrich --config $(CONFIG)
+	$(PY) -m paper_catalogue enrich --config $(CONFIG)
 
 .PHONY: refresh
 refresh: $(STAMP) ## Refresh citation counts of every resolved paper (⌈N/500⌉ S2 calls, no title searches)
-	$(PY) -m pipeline refresh --config $(CONFIG)
+	$(PY) -m paper_catalogue refresh --config $(CONFIG)
 
 .PHONY: demo-refresh
 demo-refresh: $(STAMP) ## The refresh, offline against the emulator, whose counts grow a step per run (FIXTURE data → data/demo/)
-	$(PY) -m emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m pipeline refresh --config $(DEMO_CONFIG) $(LISTS_ARG)
+	$(PY) -m paper_catalogue_emulator run --config $(DEMO_CONFIG) $(DEMO_GROWTH) -- $(PY) -m paper_catalogue refresh --config $(DEMO_CONFIG) $(LISTS_ARG)
 
 # The report/bibtex of the live catalogue when there is one, else of the demo's.
 OUT_CONFIG ?= $(if $(wildcard data/enriched/catalogue.parquet),$(CONFIG),$(DEMO_CONFIG))
 
 .PHONY: report
 report: $(STAMP) ## Static HTML report with plots → <enriched>/report/index.html (live catalogue, else the demo's)
-	$(PY) -m pipeline report --config $(OUT_CONFIG)
+	$(PY) -m paper_catalogue report --config $(OUT_CONFIG)
 
 .PHONY: bibtex
 bibtex: $(STAMP) ## BibTeX of the matched papers → <enriched>/catalogue.bib (live catalogue, else the demo's)
-	$(PY) -m pipeline bibtex --config $(OUT_CONFIG)
+	$(PY) -m paper_catalogue bibtex --config $(OUT_CONFIG)
 
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks against the emulator vs the naive script → docs/benchmarks.md (not part of make test)
@@ -73,9 +73,9 @@ evaluate: $(STAMP) ## Resolver precision/recall on the labelled evaluation sets 
 
 .PHONY: lint
 lint: $(STAMP) ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check pipeline emulator evaluation benchmarks tests
-	$(BIN)/ruff format --check pipeline emulator evaluation benchmarks tests/*.py tests/unit tests/integration tests/emulator
-	$(BIN)/mypy pipeline emulator
+	$(BIN)/ruff check paper_catalogue paper_catalogue_emulator evaluation benchmarks tests
+	$(BIN)/ruff format --check paper_catalogue paper_catalogue_emulator evaluation benchmarks tests/*.py tests/unit tests/integration tests/emulator
+	$(BIN)/mypy paper_catalogue paper_catalogue_emulator
 
 .PHONY: test
 test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
@@ -83,7 +83,7 @@ test: $(STAMP) ## Run the test suite (offline; uses the loopback emulator)
 
 .PHONY: emulator
 emulator: $(STAMP) ## Serve the emulator on the demo config's port until Ctrl-C (for notebooks)
-	$(PY) -m emulator serve --port 8765 --arxiv-interval 0.3 --s2-interval 0.1 $(DEMO_GROWTH)
+	$(PY) -m paper_catalogue_emulator serve --port 8765 --arxiv-interval 0.3 --s2-interval 0.1 $(DEMO_GROWTH)
 
 .PHONY: clean
 clean: ## Remove caches and stage outputs (never data/raw/ or the HTTP cache)

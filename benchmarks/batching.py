@@ -31,7 +31,7 @@ class RequestTap:
     internals are not as expected it stays inactive (``active`` False) and the tables show '-'."""
 
     def __init__(self, emu: Any) -> None:
-        from pipeline.sources.arxiv_source import TITLE_SEARCH_RESULTS
+        from paper_catalogue.sources.arxiv_source import TITLE_SEARCH_RESULTS
 
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -155,7 +155,7 @@ def settled_by_batch(summary_routes: dict[str, int] | None) -> int:
 
 # ------------------------------------------------------------------------------------ estimate at real intervals
 def _gap(interval: float) -> float:
-    from pipeline.sources.politeness import MARGIN_FRACTION, MARGIN_S
+    from paper_catalogue.sources.politeness import MARGIN_FRACTION, MARGIN_S
 
     return interval * (1 + MARGIN_FRACTION) + MARGIN_S
 
@@ -309,7 +309,7 @@ def _sweep_name(settings: dict[str, Any] | None) -> str:
 
 
 def is_default(settings: dict[str, Any] | None) -> bool:
-    from pipeline.config import BatchSettings
+    from paper_catalogue.config import BatchSettings
 
     d = BatchSettings()
     return settings is not None and (settings["order"], settings["s2_titles"], settings["s2_max_pages"]) == (

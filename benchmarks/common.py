@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator import pipeline_config_text
+from paper_catalogue_emulator import pipeline_config_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_LISTS = ROOT / "data" / "raw"
@@ -126,7 +126,7 @@ def write_synthetic_lists(
 
     Returns the noise counts and, per normalised written title, the kinds of noise applied. ``sources``
     collects, per normalised written title, the corpus titles it was written from (the truth)."""
-    from pipeline.matching.similarity import normalise_title
+    from paper_catalogue.matching.similarity import normalise_title
 
     rng = random.Random(seed)
     counts = NoiseCounts()
@@ -154,14 +154,14 @@ class Floor:
     s2_min: int
     arxiv_min: int
     seconds: float
-    #: the same with the pipeline's own politeness margin per request (pipeline.sources.politeness MARGIN_*)
+    #: the same with the pipeline's own politeness margin per request (paper_catalogue.sources.politeness MARGIN_*)
     margin_seconds: float = 0.0
 
 
 def list_stats(raw: Path) -> tuple[int, int, list[str], dict[str, int]]:
     """(distinct titles, titles without identifiers, the titles, skipped lines by reason), as the titles stage sees
     them."""
-    from pipeline.lists.load import load_reading_lists, merge_entries
+    from paper_catalogue.lists.load import load_reading_lists, merge_entries
 
     loaded = load_reading_lists(raw)
     records = merge_entries(loaded.entries)
@@ -179,7 +179,7 @@ def floor_for(
     """N S2 title lookups + ⌈N/500⌉ S2 batches on S2's clock, ⌈N/100⌉ id_list calls on arXiv's (in parallel)."""
     s2_min = to_search + math.ceil(titles / 500)
     arxiv_min = math.ceil(titles / 100)
-    from pipeline.sources.politeness import MARGIN_FRACTION, MARGIN_S
+    from paper_catalogue.sources.politeness import MARGIN_FRACTION, MARGIN_S
 
     def gap(interval: float) -> float:
         return interval * (1 + MARGIN_FRACTION) + MARGIN_S

@@ -41,8 +41,8 @@ def _reset_peak() -> bool:
 def unique_titles(n: int, seed: int = 1) -> list[str]:
     """``n`` distinct made-up titles from the emulator's synthetic vocabulary (more combinations than its
     corpus uses)."""
-    from emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
-    from pipeline.matching.similarity import normalise_title
+    from paper_catalogue_emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
+    from paper_catalogue.matching.similarity import normalise_title
 
     rng = random.Random(seed)
     seen: set[str] = set()
@@ -63,7 +63,7 @@ def unique_titles(n: int, seed: int = 1) -> list[str]:
 
 def near_misses(title: str, rng: random.Random) -> tuple[str, str]:
     """Two different papers with similar titles: one word swapped, and a longer "… in Genomics" sibling."""
-    from emulator.papers import _ADJ, _NOUN
+    from paper_catalogue_emulator.papers import _ADJ, _NOUN
 
     words = title.split()
     i = rng.randrange(len(words))
@@ -77,11 +77,11 @@ def main(argv: list[str]) -> int:
     outdir = Path(argv[1])
     outdir.mkdir(parents=True, exist_ok=True)
 
-    from pipeline.config import MatchSettings
-    from pipeline.lists.load import merge_entries, parse_markdown
-    from pipeline.matching.decide import decide
-    from pipeline.models import Candidate
-    from pipeline.outputs.catalogue import run_metadata, to_frame, write_catalogue
+    from paper_catalogue.config import MatchSettings
+    from paper_catalogue.lists.load import merge_entries, parse_markdown
+    from paper_catalogue.matching.decide import decide
+    from paper_catalogue.models import Candidate
+    from paper_catalogue.outputs.catalogue import run_metadata, to_frame, write_catalogue
 
     res: dict[str, Any] = {"titles": n, "peak_source": "VmHWM" if _reset_peak() else "ru_maxrss"}
     t0 = time.perf_counter()

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from emulator.papers import corpus_id_for, s2_id_for
+from paper_catalogue_emulator.papers import corpus_id_for, s2_id_for
 
 HERE = Path(__file__).resolve().parent
 CORPUS_PATH = HERE / "corpus.json"

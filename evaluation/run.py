@@ -35,18 +35,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator import Emulator, load_corpus, pipeline_config_text
+from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 from evaluation import snapshot_sets, whole_lists
 from evaluation.snapshot_corpus import SNAPSHOT_FINAL, build_snapshot
-from pipeline.config import Settings, load_settings
-from pipeline.lists.line_text import clean_title, is_title, lowercase_title_ok, parse_venue
-from pipeline.lists.load import merge_entries, parse_markdown
-from pipeline.lists.markdown import _split_row
-from pipeline.matching.identifiers import ARXIV_NO_ENTRY, unknown_identifier
-from pipeline.models import Resolution, TitleRecord
-from pipeline.sources import arxiv_source, s2_source
-from pipeline.sources.session import HttpClient
-from pipeline.stages import resolve
+from paper_catalogue.config import Settings, load_settings
+from paper_catalogue.lists.line_text import clean_title, is_title, lowercase_title_ok, parse_venue
+from paper_catalogue.lists.load import merge_entries, parse_markdown
+from paper_catalogue.lists.markdown import _split_row
+from paper_catalogue.matching.identifiers import ARXIV_NO_ENTRY, unknown_identifier
+from paper_catalogue.models import Resolution, TitleRecord
+from paper_catalogue.sources import arxiv_source, s2_source
+from paper_catalogue.sources.session import HttpClient
+from paper_catalogue.stages import resolve
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -431,11 +431,11 @@ class EvalSet:
 
 
 _BLIND_ALL = (
-    "without reading anything in `pipeline/`, `tests/` or `docs/`, the earlier sets or the evaluation script;"
-    " labels fixed before its first run"
+    "without reading anything in `paper_catalogue/` (the package's name then), `tests/` or `docs/`, the earlier sets or"
+    " the evaluation script; labels fixed before its first run"
 )
 _BLIND = (
-    "without reading the matcher or the list parser (`pipeline/matching/similarity.py`, `matching.py`, `resolve.py`,"
+    "without reading the matcher or the list parser (`paper_catalogue/matching/similarity.py`, `matching.py`, `resolve.py`,"
     " `listtext.py`, `markdown_lists.py`), the other sets or this file; labels fixed before its first run"
 )
 
@@ -544,7 +544,7 @@ SETS: tuple[EvalSet, ...] = (
         "heldout",
         HERE / "heldout.csv",
         "held-out (used for fixes since)",
-        "written after the dev-set tuning without reading the matcher (`pipeline/titles.py`, `matching.py`,"
+        "written after the dev-set tuning without reading the matcher (`paper_catalogue/titles.py`, `matching.py`,"
         " `resolve.py`, as they were then) and not adjusted to the resolver's answers.",
         (42, 42, 62),
         "Its misses were short names in front (`ViT: …`, 12), a citation around the title (6), `Distillation` vs"

@@ -6,7 +6,7 @@ The held-out sets in ``evaluation/run.py`` are one title a row. Real lists are d
 badges, dataset and code bullets, a link on the line after its title, Chinese notes. This harness copies
 the list files named in a ``labels.csv`` (one label for every non-blank line: an arXiv id, ``none`` for a
 paper the corpus does not hold, ``skip`` for a line that is not a paper) into a fresh ``data/raw/``, runs
-``python -m pipeline enrich`` against the loopback emulator serving ``evaluation/corpus.json``, and reads
+``python -m paper_catalogue enrich`` against the loopback emulator serving ``evaluation/corpus.json``, and reads
 the catalogue it wrote. Each catalogue row names the lines it came from (``provenance``), so:
 
 - recall    = id lines whose row is matched to that id / id lines
@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator import Emulator, load_corpus, pipeline_config_text
+from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 from evaluation.snapshot_corpus import SNAPSHOT_FINAL, build_snapshot
-from pipeline.cli import main as pipeline_main
-from pipeline.config import load_settings
-from pipeline.outputs.catalogue import load_catalogue
-from pipeline.storage import load_json
+from paper_catalogue.cli import main as pipeline_main
+from paper_catalogue.config import load_settings
+from paper_catalogue.outputs.catalogue import load_catalogue
+from paper_catalogue.storage import load_json
 
 HERE = Path(__file__).resolve().parent
 REAL_LISTS = HERE / "real_lists"

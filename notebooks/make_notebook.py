@@ -23,9 +23,9 @@ CELLS: list[tuple[str, str]] = [
         """# Exploring the paper catalogue
 
 This notebook reads the catalogue written by the pipeline with the public one-line loader,
-`from pipeline import load_catalogue; df = load_catalogue("data/enriched")` (the catalogue's own types: ids stay
+`from paper_catalogue import load_catalogue; df = load_catalogue("data/enriched")` (the catalogue's own types: ids stay
 strings, counts nullable integers, timestamps UTC), reads its citation history, and plots both with
-`pipeline.outputs.plots` (the same figures as the static report, `make report`).
+`paper_catalogue.outputs.plots` (the same figures as the static report, `make report`).
 Labels in any script the lists use (the seed lists' sections are Chinese) are drawn with the Noto Sans CJK
 font shipped as a dependency when the machine has no CJK font; `plots.use_fonts()` makes that font chain
 the default for your own matplotlib plots in this notebook too.
@@ -41,7 +41,7 @@ from pathlib import Path
 
 # Make the project importable whether the kernel starts in notebooks/ or in the project root
 # (after `make install` it is installed in .venv and this changes nothing).
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pipeline" / "__init__.py").exists())
+ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "paper_catalogue" / "__init__.py").exists())
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))""",
     ),
@@ -52,9 +52,9 @@ if str(ROOT) not in sys.path:
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from pipeline import load_catalogue
-from pipeline.outputs import plots
-from pipeline.outputs.history import load_history
+from paper_catalogue import load_catalogue
+from paper_catalogue.outputs import plots
+from paper_catalogue.outputs.history import load_history
 
 plots.use_fonts()  # DejaVu Sans, then a CJK font (the system's, else the shipped Noto Sans CJK), for any plot
 
@@ -88,7 +88,7 @@ if FIXTURE:
 
 
 def show(fig):
-    \"\"\"Display a pipeline.outputs.plots figure as a PNG (works with any matplotlib backend).\"\"\"
+    \"\"\"Display a paper_catalogue.outputs.plots figure as a PNG (works with any matplotlib backend).\"\"\"
     display(Image(data=plots.png_bytes(fig)))""",
     ),
     (

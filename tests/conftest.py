@@ -4,7 +4,7 @@ Which fixture serves which kind of test:
 - ``tests/unit/``: pure code and parsers; recorded real responses under ``tests/fixtures/recorded/``; no sockets.
 - ``tests/integration/``: the real session stack (cache, politeness, retries) against the loopback emulator:
   ``emulator`` starts one per test with short intervals; ``make_settings`` builds a Settings pointing at it with every
-  path under ``tmp_path``; ``run_cli`` runs ``python -m pipeline`` in-process and returns (exit code, stdout).
+  path under ``tmp_path``; ``run_cli`` runs ``python -m paper_catalogue`` in-process and returns (exit code, stdout).
 - ``tests/emulator/``: the emulator itself, against the real recordings.
 Nothing here reaches beyond 127.0.0.1.
 """
@@ -33,7 +33,7 @@ ARRIVAL_TOLERANCE_S = 0.01
 
 @pytest.fixture
 def emulator() -> Iterator[Any]:
-    from emulator import Emulator, load_seed_corpus
+    from paper_catalogue_emulator import Emulator, load_seed_corpus
 
     with Emulator(
         corpus=load_seed_corpus(),
@@ -45,7 +45,7 @@ def emulator() -> Iterator[Any]:
 
 
 def config_text(emu: Any, *, raw: str = "raw", extra: str = "", origin: str = "fixture") -> str:
-    from emulator import pipeline_config_text
+    from paper_catalogue_emulator import pipeline_config_text
 
     return pipeline_config_text(emu, raw=raw, extra=extra, origin=origin)
 
@@ -68,7 +68,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
-    from pipeline.cli import main
+    from paper_catalogue.cli import main
 
     def run(*args: str) -> tuple[int, str]:
         code = main(list(args))

@@ -1,5 +1,5 @@
 """Real recorded API responses (tests/fixtures/recorded/, MIT-licensed test data of the arxiv and
-semanticscholar projects; provenance in LICENSES.md there) and a fake :class:`pipeline.errors.Http`
+semanticscholar projects; provenance in LICENSES.md there) and a fake :class:`paper_catalogue.errors.Http`
 that serves them, so parsers are tested on the real wire formats without sockets."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import requests
 import yaml  # type: ignore[import-untyped]
 
-from pipeline.errors import FetchError
-from pipeline.sources.errors import InvalidResponseError
+from paper_catalogue.errors import FetchError
+from paper_catalogue.sources.errors import InvalidResponseError
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded"
 

@@ -1,7 +1,7 @@
 """The package's layout holds: one package per concern, no reaching into another package's private names, no cycles.
 
-``pipeline/lists`` (reading lists in, entries out), ``pipeline/matching`` (pure title matching),
-``pipeline/sources`` (the only code that talks to the network), ``pipeline/outputs`` (files for people), and the
+``paper_catalogue/lists`` (reading lists in, entries out), ``paper_catalogue/matching`` (pure title matching),
+``paper_catalogue/sources`` (the only code that talks to the network), ``paper_catalogue/outputs`` (files for people), and the
 run itself at the top (``cli``, ``stages``, ``progress``) with the records and settings every package shares.
 """
 
@@ -11,7 +11,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
+PACKAGE = Path(__file__).resolve().parent.parent / "paper_catalogue"
 CONCERNS = ("lists", "matching", "sources", "outputs", "stages")
 #: What each concern may import from the others (the shared top-level modules are open to all).
 ALLOWED = {
@@ -28,7 +28,7 @@ NETWORK_LIBRARIES = {"requests", "requests_cache", "httpx", "urllib3", "arxiv", 
 def _modules() -> dict[str, ast.Module]:
     out = {}
     for path in sorted(PACKAGE.rglob("*.py")):
-        name = ".".join(("pipeline", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        name = ".".join(("paper_catalogue", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
         out[name] = ast.parse(path.read_text(encoding="utf-8"))
     return out
 
@@ -76,8 +76,8 @@ def test_concerns_import_only_what_their_layer_allows() -> None:
             theirs = _concern(target) if target.startswith("pipeline.") else None
             if mine and theirs and theirs != mine and theirs not in ALLOWED[mine]:
                 bad.append(f"{module} → {target}")
-            # pipeline.cli runs the commands; pipeline (the package) offers analysts load_catalogue (a late import)
-            if not mine and theirs and module not in ("pipeline.cli", "pipeline") and theirs != "stages":
+            # paper_catalogue.cli runs the commands; pipeline (the package) offers analysts load_catalogue (a late import)
+            if not mine and theirs and module not in ("paper_catalogue.cli", "paper_catalogue") and theirs != "stages":
                 # shared top-level modules (config, models, errors, storage, progress) depend on no concern
                 bad.append(f"{module} → {target}")
     assert not bad, bad
@@ -99,7 +99,7 @@ def test_no_import_cycles_between_modules() -> None:
     graph: dict[str, set[str]] = defaultdict(set)
     for module, tree in mods.items():
         for node in tree.body:  # module-level imports only: a function-level import is a deliberate late one
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("paper_catalogue"):
                 graph[module].add(node.module)
                 graph[module] |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in mods}
     graph = {m: {t for t in ts if t in mods and t != m and not m.startswith(t + ".")} for m, ts in graph.items()}

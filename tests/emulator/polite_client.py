@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from emulator import Emulator
+from paper_catalogue_emulator import Emulator
 
 
 class Client:

@@ -18,8 +18,8 @@ import pytest
 import requests
 import yaml  # type: ignore[import-untyped]
 
-from emulator import Emulator, arxiv_api, load_seed_corpus, s2_api, s2_query, synthetic_corpus
-from emulator.papers import Corpus, Paper, raw_words, s2_id_for, words
+from paper_catalogue_emulator import Emulator, arxiv_api, load_seed_corpus, s2_api, s2_query, synthetic_corpus
+from paper_catalogue_emulator.papers import Corpus, Paper, raw_words, s2_id_for, words
 from tests.emulator.polite_client import Client
 
 RECORDED_BULK = Path(__file__).parent / "recorded" / "s2" / "test_search_paper_bulk_retrieval_traversing_results.yaml"

@@ -1,4 +1,4 @@
-"""Simulated citation growth (``emulator.growth``, the demo's ``--citation-growth``): FIXTURE counts that advance
+"""Simulated citation growth (``paper_catalogue_emulator.growth``, the demo's ``--citation-growth``): FIXTURE counts that advance
 one epoch per emulator start, never go down, keep influential ≤ total in every endpoint, and stay fixed when off."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import Emulator, load_seed_corpus, synthetic_corpus
-from emulator.growth import (
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.growth import (
     STATE_NOTICE,
     GrowthStateError,
     advance_epoch,
@@ -160,7 +160,7 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
     counts = []
     for epoch in (1, 2):
         p = subprocess.run(
-            [sys.executable, "-m", "emulator", "run", "--config", str(config), "--citation-growth", str(state)]
+            [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(config), "--citation-growth", str(state)]
             + ["--", sys.executable, "-c", fetch],
             cwd=ROOT,
             capture_output=True,
@@ -176,7 +176,7 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
 
     state.write_text("garbage", encoding="utf-8")
     p = subprocess.run(
-        [sys.executable, "-m", "emulator", "run", "--config", str(config), "--citation-growth", str(state)]
+        [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(config), "--citation-growth", str(state)]
         + ["--", "true"],
         cwd=ROOT,
         capture_output=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator import Emulator, load_seed_corpus, synthetic_corpus
-from emulator.papers import Corpus, words
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.papers import Corpus, words
 from tests.emulator.polite_client import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def recorded_arxiv(prefix: str) -> tuple[dict, str]:
 
 # -- corpus ---------------------------------------------------------------------------------------
 def test_seed_corpus_is_labelled_fixture_and_complete():
-    raw = json.loads((ROOT / "emulator" / "corpus" / "seed.json").read_text(encoding="utf-8"))
+    raw = json.loads((ROOT / "paper_catalogue_emulator" / "corpus" / "seed.json").read_text(encoding="utf-8"))
     assert raw["_notice"].startswith("FIXTURE DATA")
     c = load_seed_corpus()
     assert len(c) >= 50
@@ -484,7 +484,7 @@ def test_cli_run_reports_and_propagates_exit_code(tmp_path: Path):
         [
             sys.executable,
             "-m",
-            "emulator",
+            "paper_catalogue_emulator",
             "run",
             "--config",
             str(_config(tmp_path, port)),
@@ -509,7 +509,7 @@ def test_cli_run_refuses_non_loopback_and_busy_port(tmp_path: Path):
         [
             sys.executable,
             "-m",
-            "emulator",
+            "paper_catalogue_emulator",
             "run",
             "--config",
             str(_config(tmp_path, 8765, host="export.arxiv.org")),
@@ -527,7 +527,7 @@ def test_cli_run_refuses_non_loopback_and_busy_port(tmp_path: Path):
         busy.listen()
         port = busy.getsockname()[1]
         p = subprocess.run(
-            [sys.executable, "-m", "emulator", "run", "--config", str(_config(tmp_path, port)), "--", "true"],
+            [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(_config(tmp_path, port)), "--", "true"],
             cwd=ROOT,
             capture_output=True,
             text=True,

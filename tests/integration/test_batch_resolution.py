@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from emulator import Emulator, load_seed_corpus, synthetic_corpus
-from emulator.papers import Corpus, Paper
-from pipeline.config import load_settings
-from pipeline.errors import FetchError
-from pipeline.lists.load import load_reading_lists, merge_entries
-from pipeline.matching.normalise import normalise_title
-from pipeline.models import Occurrence, Resolution, TitleRecord
-from pipeline.sources import s2_source
-from pipeline.sources.session import HttpClient
-from pipeline.stages.resolve import resolve_all
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.papers import Corpus, Paper
+from paper_catalogue.config import load_settings
+from paper_catalogue.errors import FetchError
+from paper_catalogue.lists.load import load_reading_lists, merge_entries
+from paper_catalogue.matching.normalise import normalise_title
+from paper_catalogue.models import Occurrence, Resolution, TitleRecord
+from paper_catalogue.sources import s2_source
+from paper_catalogue.sources.session import HttpClient
+from paper_catalogue.stages.resolve import resolve_all
 from tests.conftest import ARXIV_INTERVAL_S, S2_INTERVAL_S, SEED_LISTS, config_text
 
 NOW = "2026-01-01T00:00:00Z"
@@ -136,7 +136,7 @@ def test_an_s2_link_that_s2_does_not_know_is_searched_by_its_title_or_reported(
         f"- [Semi-supervised Sequence Learning](https://www.semanticscholar.org/paper/{unknown})\n"
         f"- https://www.semanticscholar.org/paper/{'f' * 40}\n"
     )
-    from pipeline.lists.load import parse_markdown
+    from paper_catalogue.lists.load import parse_markdown
 
     records = merge_entries(parse_markdown(text, "l.md")[0])
     got = resolve(emulator, records)

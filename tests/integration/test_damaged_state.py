@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.outputs.catalogue import load_catalogue
+from paper_catalogue.outputs.catalogue import load_catalogue
 
 Run = Callable[..., tuple[int, str]]
 
@@ -395,7 +395,7 @@ def test_two_overrides_for_one_title_are_refused_with_both_lines(
 def test_an_override_to_an_unknown_id_is_a_bad_override_reported_without_retrying_every_run(
     emulator: Any, make_settings: Callable[..., Path], run_cli: Run, arxiv_id: str, s2_id: str, named: str
 ) -> None:
-    from pipeline.sources.retry_rules import EMPTY_PAGE_ATTEMPTS
+    from paper_catalogue.sources.retry_rules import EMPTY_PAGE_ATTEMPTS
 
     config = make_settings(emulator)
     code, out = run_cli("enrich", "--config", str(config), "-q")

@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from requests_cache import CachedSession
 
-from pipeline.errors import PipelineError
-from pipeline.outputs.catalogue import load_catalogue
-from pipeline.outputs.history import load_history
-from pipeline.sources import arxiv_source, s2_source
+from paper_catalogue.errors import PipelineError
+from paper_catalogue.outputs.catalogue import load_catalogue
+from paper_catalogue.outputs.history import load_history
+from paper_catalogue.sources import arxiv_source, s2_source
 from tests.conftest import ROOT
 from tests.integration.test_pipeline_e2e import SEED_PAPERS
 
@@ -178,7 +178,7 @@ def test_offline_gives_up_fast_keeps_catalogue_and_serves_cache(
 
 def _spawn(config: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "enrich", "--config", str(config), "-q"],
+        [sys.executable, "-m", "paper_catalogue", "enrich", "--config", str(config), "-q"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -277,7 +277,7 @@ def test_secret_never_leaks_even_when_things_fail(
 
 
 def test_untrusted_titles_are_data_in_the_csv(tmp_path: Path) -> None:
-    from pipeline.outputs.catalogue import to_csv_frame, to_frame
+    from paper_catalogue.outputs.catalogue import to_csv_frame, to_frame
 
     frame = to_frame(
         [
@@ -297,6 +297,6 @@ def test_untrusted_titles_are_data_in_the_csv(tmp_path: Path) -> None:
 
 
 def test_pipeline_error_is_the_base_of_input_errors() -> None:
-    from pipeline.errors import InputError
+    from paper_catalogue.errors import InputError
 
     assert issubclass(InputError, PipelineError)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Settings, load_settings
-from pipeline.errors import FetchError
-from pipeline.sources import arxiv_source, s2_source
-from pipeline.sources.session import HttpClient
+from paper_catalogue.config import Settings, load_settings
+from paper_catalogue.errors import FetchError
+from paper_catalogue.sources import arxiv_source, s2_source
+from paper_catalogue.sources.session import HttpClient
 from tests.conftest import config_text
 
 SECRET = "s2-key-NEVER-STORE-5b1c"
@@ -218,7 +218,7 @@ def test_api_key_is_sent_to_s2_only_and_redacted_from_the_cache(
 
 
 def test_a_redirected_request_waits_at_the_same_gate(emulator: Any, make_http: Callable[..., HttpClient]) -> None:
-    from pipeline.sources.politeness import PoliteAdapter
+    from paper_catalogue.sources.politeness import PoliteAdapter
 
     http = make_http(emulator)
     adapter = http.session.get_adapter(emulator.arxiv_url)

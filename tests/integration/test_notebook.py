@@ -51,26 +51,26 @@ def _imports(source: str) -> list[tuple[str, str]]:
 
 
 def test_notebook_loads_the_catalogue_with_the_public_loader() -> None:
-    """Analysts copy from the notebook: it must show the one-liner, not an internal loader of pipeline.outputs."""
+    """Analysts copy from the notebook: it must show the one-liner, not an internal loader of paper_catalogue.outputs."""
     import nbformat
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
     imports = _imports(code)
-    assert ("pipeline", "load_catalogue") in imports
+    assert ("paper_catalogue", "load_catalogue") in imports
     assert "catalogue = load_catalogue(CATALOGUE_DIR)" in code
-    ours = [(module, name) for module, name in imports if module.split(".")[0] == "pipeline"]
-    # Beyond the loader, only the modules pipeline/outputs/__init__.py names public for analysts: the plots and
+    ours = [(module, name) for module, name in imports if module.split(".")[0] == "paper_catalogue"]
+    # Beyond the loader, only the modules paper_catalogue/outputs/__init__.py names public for analysts: the plots and
     # the citation history; never outputs.catalogue (the pipeline's own incremental-run loader) or a private name.
     assert set(ours) <= {
-        ("pipeline", "load_catalogue"),
-        ("pipeline.outputs", "plots"),
-        ("pipeline.outputs.history", "load_history"),
+        ("paper_catalogue", "load_catalogue"),
+        ("paper_catalogue.outputs", "plots"),
+        ("paper_catalogue.outputs.history", "load_history"),
     }, ours
-    assert "pipeline.outputs.catalogue" not in code
+    assert "paper_catalogue.outputs.catalogue" not in code
     assert not [name for _, name in ours if name.startswith("_")]
     intro = nb.cells[0].source
-    assert 'from pipeline import load_catalogue; df = load_catalogue("data/enriched")' in intro
+    assert 'from paper_catalogue import load_catalogue; df = load_catalogue("data/enriched")' in intro
     assert "fixture data" in intro.lower()
 
 

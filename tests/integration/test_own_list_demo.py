@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.models import Occurrence, Resolution, TitleRecord
-from pipeline.outputs.catalogue import load_catalogue
-from pipeline.outputs.review import build_review, format_score, override_note
+from paper_catalogue.models import Occurrence, Resolution, TitleRecord
+from paper_catalogue.outputs.catalogue import load_catalogue
+from paper_catalogue.outputs.review import build_review, format_score, override_note
 
 Run = Callable[..., tuple[int, str]]
 RESNET = "Deep Residual Learning for Image Recognition"  # a real paper the fixture corpus does not hold

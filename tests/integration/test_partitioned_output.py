@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.outputs.catalogue import load_catalogue
-from pipeline.outputs.partitioned import PARTITIONED_DIR, read_partitioned
+from paper_catalogue.outputs.catalogue import load_catalogue
+from paper_catalogue.outputs.partitioned import PARTITIONED_DIR, read_partitioned
 
 
 def test_a_run_writes_the_copy_and_a_later_run_without_it_removes_it(

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.outputs.catalogue import COLUMNS, load_catalogue
+from paper_catalogue.outputs.catalogue import COLUMNS, load_catalogue
 
 #: Every paper of the two seed lists (data/raw), by arXiv id. ALBERT, "Pre-Training with Whole Word
 #: Masking", SpanBERT and XLNet appear twice and must be merged.

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.outputs.catalogue import load_catalogue
+from paper_catalogue.outputs.catalogue import load_catalogue
 from tests.conftest import ARXIV_INTERVAL_S, S2_INTERVAL_S
 
 Run = Callable[..., tuple[int, str]]
@@ -20,7 +20,7 @@ SHARED = "A Shared Title About Pretraining Language Models"
 @pytest.fixture
 def twin_emulator() -> Iterator[Any]:
     """The seed corpus plus two different (fixture) papers with the same title, and nothing else special."""
-    from emulator import Emulator, load_seed_corpus
+    from paper_catalogue_emulator import Emulator, load_seed_corpus
 
     corpus = load_seed_corpus()
     template = corpus.get_arxiv("1810.04805")

@@ -12,10 +12,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from emulator import Emulator, load_seed_corpus, synthetic_corpus
-from emulator.snapshots import write_arxiv_snapshot, write_s2_papers
-from pipeline.stages.context import RESOLVED_FILE
-from pipeline.storage import load_json
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.snapshots import write_arxiv_snapshot, write_s2_papers
+from paper_catalogue.stages.context import RESOLVED_FILE
+from paper_catalogue.storage import load_json
 from tests.conftest import SEED_LISTS, config_text
 
 SNAPSHOT_ON = '[snapshot]\nenabled = true\nmax_age_days = 100000.0\nmemory_limit = "512MB"\nthreads = 2\n'
@@ -189,10 +189,10 @@ def test_worker_processes_decide_as_one_process_does(
 ) -> None:
     """Large lists are shared among worker processes, each looking up and deciding whole tasks on its own read-only
     connection: the decisions, their reasons and kept candidates, and the order they arrive in are the same."""
-    from pipeline.config import load_settings
-    from pipeline.matching.normalise import normalise_title
-    from pipeline.models import Occurrence, TitleRecord
-    from pipeline.stages import snapshot
+    from paper_catalogue.config import load_settings
+    from paper_catalogue.matching.normalise import normalise_title
+    from paper_catalogue.models import Occurrence, TitleRecord
+    from paper_catalogue.stages import snapshot
 
     config = _setup(emulator, tmp_path / "on", SNAPSHOT_ON, lists=None)
     _import(run_cli, config, snapshot_files)

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipeline.config import load_settings
-from pipeline.errors import FetchError
-from pipeline.sources import arxiv_source
-from pipeline.sources.errors import EmptyPageError, InvalidResponseError
+from paper_catalogue.config import load_settings
+from paper_catalogue.errors import FetchError
+from paper_catalogue.sources import arxiv_source
+from paper_catalogue.sources.errors import EmptyPageError, InvalidResponseError
 from tests.recorded import FakeHttp, arxiv_body, make_response
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pipeline.models import Candidate, Occurrence, TitleRecord
-from pipeline.sources.arxiv_source import batch_title_query
-from pipeline.sources.s2_source import bulk_phrase, bulk_query
-from pipeline.stages.batch import _CandidateIndex, batch_phrase, group
+from paper_catalogue.models import Candidate, Occurrence, TitleRecord
+from paper_catalogue.sources.arxiv_source import batch_title_query
+from paper_catalogue.sources.s2_source import bulk_phrase, bulk_query
+from paper_catalogue.stages.batch import _CandidateIndex, batch_phrase, group
 
 
 def record(title: str) -> TitleRecord:
-    from pipeline.matching.normalise import normalise_title
+    from paper_catalogue.matching.normalise import normalise_title
 
     return TitleRecord(norm=normalise_title(title), title=title, occurrences=[Occurrence("x.md", 1, None, title)])
 

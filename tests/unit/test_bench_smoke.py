@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from benchmarks import batching, run
-from pipeline.config import BatchSettings
+from paper_catalogue.config import BatchSettings
 
 
 def test_bench_smallest_scenarios(tmp_path: Path) -> None:

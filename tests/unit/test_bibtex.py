@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.outputs import bibtex
-from pipeline.outputs.catalogue import load_catalogue, run_metadata, to_frame, write_catalogue
+from paper_catalogue.outputs import bibtex
+from paper_catalogue.outputs.catalogue import load_catalogue, run_metadata, to_frame, write_catalogue
 
 
 def row(**kw: object) -> dict[str, object]:

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.outputs import catalogue
+from paper_catalogue.outputs import catalogue
 
 CONTRACT = [
     "key",
@@ -124,7 +124,7 @@ def test_readme_data_dictionary_lists_every_column() -> None:
 
 
 def test_an_empty_catalogue_can_be_written(tmp_path: Path) -> None:
-    from pipeline.outputs.catalogue import load_catalogue, to_frame, write_catalogue
+    from paper_catalogue.outputs.catalogue import load_catalogue, to_frame, write_catalogue
 
     write_catalogue(to_frame([]), tmp_path, {})
     frame = load_catalogue(tmp_path)

@@ -1,5 +1,5 @@
 """Outputs that load cleanly (issue 17, item 3): the CSV read back with the catalogue's own types, equal to the
-Parquet, through the one-liner analysts import (``from pipeline import load_catalogue``)."""
+Parquet, through the one-liner analysts import (``from paper_catalogue import load_catalogue``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline
-from pipeline.outputs import catalogue
+import paper_catalogue
+from paper_catalogue.outputs import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,11 +88,11 @@ def test_an_empty_csv_catalogue_loads_with_its_types(tmp_path: Path) -> None:
 def test_readme_shows_the_loader_and_dtype() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     analysts = readme.split("## For analysts", 1)[1].split("\n## ", 1)[0]
-    assert "from pipeline import load_catalogue" in analysts and "dtype=" in analysts
+    assert "from paper_catalogue import load_catalogue" in analysts and "dtype=" in analysts
 
 
 def test_the_citation_growth_panel_says_how_it_fills() -> None:
-    from pipeline.outputs import html_report
+    from paper_catalogue.outputs import html_report
 
     caption = html_report._FIGURE_CAPTIONS["citation_growth"]
     assert "refresh" in caption and "per UTC day" in caption and "two" in caption

@@ -16,9 +16,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.config import ConfigError, load_settings
-from pipeline.outputs import catalogue, partitioned
-from pipeline.outputs.partitioned import PARTITIONED_DIR, PARTITIONING
+from paper_catalogue.config import ConfigError, load_settings
+from paper_catalogue.outputs import catalogue, partitioned
+from paper_catalogue.outputs.partitioned import PARTITIONED_DIR, PARTITIONING
 
 META = catalogue.run_metadata("cafe0123", "2026-11-25T00:00:00Z", "fixture")
 
@@ -261,7 +261,7 @@ def _settings(tmp_path: Path, outputs: str = "", snapshot: str = "") -> Any:
 
 
 def test_the_stage_writes_the_copy_when_asked_and_removes_a_stale_one(tmp_path: Path) -> None:
-    from pipeline.stages.catalogue import write_or_drop_partitioned
+    from paper_catalogue.stages.catalogue import write_or_drop_partitioned
 
     frame = catalogue.to_frame(_rows())
     always = SimpleNamespace(settings=_settings(tmp_path, '[outputs]\npartitioned = "always"\n'))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import DEFAULT_CONFIG, ConfigError, load_settings
+from paper_catalogue.config import DEFAULT_CONFIG, ConfigError, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -113,7 +113,7 @@ def test_short_intervals_are_allowed_only_for_loopback_hosts(tmp_path: Path, url
 
 
 def test_output_paths_that_cannot_be_folders_are_refused_before_any_run(tmp_path: Path) -> None:
-    from pipeline.config import check_paths
+    from paper_catalogue.config import check_paths
 
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "out.txt").write_text("a file")

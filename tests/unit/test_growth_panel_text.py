@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from pipeline.outputs import html_report, plots
-from pipeline.outputs.catalogue import to_frame
+from paper_catalogue.outputs import html_report, plots
+from paper_catalogue.outputs.catalogue import to_frame
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outputs import history
+from paper_catalogue.outputs import history
 
 
 def row(key: str, count: int, when: datetime, stale: bool = False) -> dict[str, object]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import MatchSettings
-from pipeline.lists.load import parse_markdown
-from pipeline.matching.context import query_title
-from pipeline.matching.decide import decide
-from pipeline.matching.similarity import normalise_title, title_similarity
-from pipeline.models import Candidate, Occurrence, TitleRecord
+from paper_catalogue.config import MatchSettings
+from paper_catalogue.lists.load import parse_markdown
+from paper_catalogue.matching.context import query_title
+from paper_catalogue.matching.decide import decide
+from paper_catalogue.matching.similarity import normalise_title, title_similarity
+from paper_catalogue.models import Candidate, Occurrence, TitleRecord
 
 NOW = "2026-11-28T00:00:00+00:00"
 SETTINGS = MatchSettings(accept_score=0.90, ambiguity_margin=0.03)
@@ -354,8 +354,8 @@ def test_a_line_containing_a_title_that_names_another_paper_is_not_accepted(writ
 
 def test_abstentions_of_an_older_matcher_are_revisited_matches_never() -> None:
     """The matcher changed (resolver version 2): titles it could not settle before get one more look."""
-    from pipeline.models import Resolution
-    from pipeline.stages.resolve import RESOLVER_VERSION, needs_resolving
+    from paper_catalogue.models import Resolution
+    from paper_catalogue.stages.resolve import RESOLVER_VERSION, needs_resolving
 
     assert RESOLVER_VERSION >= 2
     unmatched = Resolution("x", "unmatched", score=0.85)
@@ -434,8 +434,8 @@ def test_the_search_query_is_the_title_inside_a_pasted_reference(written: str, q
 def test_a_list_identifier_is_unmatched_only_when_no_source_knows_it(
     arxiv_entry: dict, s2_entry: dict, unmatched: bool
 ) -> None:
-    from pipeline.matching.identifiers import unknown_identifier
-    from pipeline.models import Resolution
+    from paper_catalogue.matching.identifiers import unknown_identifier
+    from paper_catalogue.models import Resolution
 
     given = Resolution("x", "matched", score=1.0, route="identifier", arxiv_id="2305.14314")
     decided = unknown_identifier(given, arxiv_entry, s2_entry)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lists.overrides_file import load_overrides
-from pipeline.matching.overrides import OverridesError, override_line, parse_overrides, title_key
-from pipeline.matching.similarity import normalise_title
-from pipeline.models import Occurrence, TitleRecord
+from paper_catalogue.lists.overrides_file import load_overrides
+from paper_catalogue.matching.overrides import OverridesError, override_line, parse_overrides, title_key
+from paper_catalogue.matching.similarity import normalise_title
+from paper_catalogue.models import Occurrence, TitleRecord
 
 
 def rec(title: str) -> TitleRecord:

@@ -1,5 +1,5 @@
 """A newcomer's install (issue 17, item 1): ranges in pyproject, pins in requirements, every imported library
-declared, the project installed into .venv (``pipeline`` on PATH, ``python -m pipeline`` from any folder),
+declared, the project installed into .venv (``pipeline`` on PATH, ``python -m paper_catalogue`` from any folder),
 the default config looked for in the current folder first, a LICENSE, and ``--help`` in plain text."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from pipeline.config import DEFAULT_CONFIG, ConfigError, find_default_config, load_settings
+from paper_catalogue.config import DEFAULT_CONFIG, ConfigError, find_default_config, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,11 +57,11 @@ def test_pyproject_gives_ranges_and_every_range_holds_the_pinned_version() -> No
 def _imported_modules() -> set[str]:
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "pipeline"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "ls-files", "paper_catalogue"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.split()
         files = [ROOT / f for f in listed if f.endswith(".py")]
     except (OSError, subprocess.CalledProcessError):
-        files = sorted((ROOT / "pipeline").rglob("*.py"))
+        files = sorted((ROOT / "paper_catalogue").rglob("*.py"))
     names: set[str] = set()
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -69,7 +69,7 @@ def _imported_modules() -> set[str]:
                 names.update(a.name.split(".")[0] for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return {n for n in names if n not in sys.stdlib_module_names and n != "pipeline"}
+    return {n for n in names if n not in sys.stdlib_module_names and n != "paper_catalogue"}
 
 
 def test_every_library_the_package_imports_is_a_declared_dependency() -> None:
@@ -81,7 +81,7 @@ def test_every_library_the_package_imports_is_a_declared_dependency() -> None:
         owners = {_canon(d) for d in dists.get(module, [module])}
         if not owners & declared:
             missing[module] = sorted(owners)
-    assert not missing, f"imported by pipeline/ but not in pyproject.toml dependencies: {missing}"
+    assert not missing, f"imported by paper_catalogue/ but not in pyproject.toml dependencies: {missing}"
     assert "matplotlib" in declared
 
 
@@ -99,20 +99,20 @@ def _in_other_folder(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[
 
 
 def test_the_project_is_installed_into_the_environment(tmp_path: Path) -> None:
-    """After `make install`: `.venv/bin/pipeline` exists and `python -m pipeline` works outside the checkout."""
+    """After `make install`: `.venv/bin/pipeline` exists and `python -m paper_catalogue` works outside the checkout."""
     script = Path(sysconfig.get_path("scripts")) / "pipeline"
     assert script.exists(), f"{script} missing: run `make install` (pip install -e . --no-deps)"
-    for cmd in ([str(script), "--help"], [sys.executable, "-m", "pipeline", "--help"]):
+    for cmd in ([str(script), "--help"], [sys.executable, "-m", "paper_catalogue", "--help"]):
         done = _in_other_folder(tmp_path, *cmd)
         assert done.returncode == 0, done.stderr
         assert "enrich" in done.stdout and "report" in done.stdout
-    done = _in_other_folder(tmp_path, sys.executable, "-m", "emulator", "--help")
+    done = _in_other_folder(tmp_path, sys.executable, "-m", "paper_catalogue_emulator", "--help")
     assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("command", [[], ["enrich"], ["refresh"], ["report"], ["bibtex"]])
 def test_help_is_plain_text(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.cli import main
+    from paper_catalogue.cli import main
 
     with pytest.raises(SystemExit) as done:
         main([*command, "--help"])
@@ -131,7 +131,7 @@ def test_default_config_is_the_current_folder_first(tmp_path: Path, monkeypatch:
 
 
 def test_no_default_config_names_every_path_tried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.config.DEFAULT_CONFIG", tmp_path / "site-packages" / "config.toml")
+    monkeypatch.setattr("paper_catalogue.config.DEFAULT_CONFIG", tmp_path / "site-packages" / "config.toml")
     with pytest.raises(ConfigError) as err:
         find_default_config(tmp_path / "elsewhere")
     message = str(err.value)

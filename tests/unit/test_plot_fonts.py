@@ -22,8 +22,8 @@ from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pipeline.lists.load import load_reading_lists
-from pipeline.outputs import plots
+from paper_catalogue.lists.load import load_reading_lists
+from paper_catalogue.outputs import plots
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_LISTS = ROOT / "data" / "raw"
@@ -243,7 +243,7 @@ def test_the_notebook_draws_the_seed_sections_without_missing_glyphs(
     import nbformat
     from nbclient import NotebookClient
 
-    from pipeline.outputs.catalogue import to_frame, write_catalogue
+    from paper_catalogue.outputs.catalogue import to_frame, write_catalogue
 
     sections = seed_sections()
     rows = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sources.politeness import MARGIN_FRACTION, MARGIN_S, WARM_UP_ANSWERS, Gate
+from paper_catalogue.sources.politeness import MARGIN_FRACTION, MARGIN_S, WARM_UP_ANSWERS, Gate
 
 
 class FakeClock:

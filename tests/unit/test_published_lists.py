@@ -5,10 +5,10 @@ Each test pins a class of line seen in real READMEs (see evaluation/real_lists/)
 
 from __future__ import annotations
 
-from pipeline.lists.load import parse_markdown
-from pipeline.lists.nonpaper import is_authors_line, is_results_row, non_paper_section
-from pipeline.matching.context import query_title
-from pipeline.matching.similarity import title_similarity
+from paper_catalogue.lists.load import parse_markdown
+from paper_catalogue.lists.nonpaper import is_authors_line, is_results_row, non_paper_section
+from paper_catalogue.matching.context import query_title
+from paper_catalogue.matching.similarity import title_similarity
 
 
 def parse(text: str) -> tuple[list[tuple[str, int]], dict[int, str]]:
@@ -163,8 +163,8 @@ def test_a_nickname_in_front_is_not_part_of_the_title() -> None:
 
 
 def test_the_review_file_lists_the_skipped_lines_by_reason() -> None:
-    from pipeline.models import SkippedLine
-    from pipeline.outputs.review import build_review
+    from paper_catalogue.models import SkippedLine
+    from paper_catalogue.outputs.review import build_review
 
     skipped = [
         SkippedLine("l.md", n, f"Author{n}, A. and B{n}, C. ICCV 2015", "a line of author names") for n in range(7)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.lists.bibtex_lists import latex_to_text, read_bibtex
-from pipeline.lists.load import (
+from paper_catalogue.errors import InputError
+from paper_catalogue.lists.bibtex_lists import latex_to_text, read_bibtex
+from paper_catalogue.lists.load import (
     ListProblem,
     extract_identifiers,
     extract_s2_id,
@@ -23,7 +23,7 @@ from pipeline.lists.load import (
     parse_venue,
     raise_for_fatal,
 )
-from pipeline.models import ListEntry, Occurrence
+from paper_catalogue.models import ListEntry, Occurrence
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
@@ -32,7 +32,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "lists"  # all synthetic
 
 @pytest.fixture
 def titles_module() -> Iterator[None]:
-    """Kept as a named dependency of the merge tests: they rely on pipeline.matching.similarity.normalise_title."""
+    """Kept as a named dependency of the merge tests: they rely on paper_catalogue.matching.similarity.normalise_title."""
     yield
 
 
@@ -722,11 +722,11 @@ def test_line_limit_is_2000_characters() -> None:
 
 def test_ten_thousand_duplicates_merge_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Merging is linear: one title normalisation per entry, however many duplicates (timed in `make bench`)."""
-    import pipeline.matching.similarity
+    import paper_catalogue.matching.similarity
 
     calls = []
-    real = pipeline.matching.similarity.normalise_title
-    monkeypatch.setattr(pipeline.matching.similarity, "normalise_title", lambda t: calls.append(t) or real(t))
+    real = paper_catalogue.matching.similarity.normalise_title
+    monkeypatch.setattr(paper_catalogue.matching.similarity, "normalise_title", lambda t: calls.append(t) or real(t))
     spellings = ("ATTENTION is all you need.", "Attention Is All You Need")
     lines = [f"- {spellings[i % 2]}" for i in range(10_000)]
     (tmp_path / "dups.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipeline.config import load_settings
-from pipeline.matching.similarity import normalise_title
-from pipeline.models import Occurrence, TitleRecord
-from pipeline.stages.resolve import resolve_title
+from paper_catalogue.config import load_settings
+from paper_catalogue.matching.similarity import normalise_title
+from paper_catalogue.models import Occurrence, TitleRecord
+from paper_catalogue.stages.resolve import resolve_title
 from tests.recorded import FakeHttp, arxiv_body
 
 REFERENCE = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipeline.sources.retry_rules import RATE_LIMIT_PAUSE_MAX_S, RATE_LIMIT_PAUSE_S, HostPauses, RetryBudget
+from paper_catalogue.sources.retry_rules import RATE_LIMIT_PAUSE_MAX_S, RATE_LIMIT_PAUSE_S, HostPauses, RetryBudget
 
 
 def test_budget_reserves_waits_until_one_no_longer_fits_then_refuses_all() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import load_settings
-from pipeline.errors import FetchError
-from pipeline.sources import s2_source
-from pipeline.sources.errors import InvalidResponseError
+from paper_catalogue.config import load_settings
+from paper_catalogue.errors import FetchError
+from paper_catalogue.sources import s2_source
+from paper_catalogue.sources.errors import InvalidResponseError
 from tests.recorded import RECORDED, FakeHttp, make_response, s2_interactions
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import DEFAULT_CONFIG, load_settings
-from pipeline.sources.snapshot import download
+from paper_catalogue.config import DEFAULT_CONFIG, load_settings
+from paper_catalogue.sources.snapshot import download
 from tests.recorded import RECORDED, FakeHttp, s2_interactions
 
 RECORDED_S2 = RECORDED / "s2"

@@ -12,13 +12,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.config import MatchSettings, SnapshotSettings
-from pipeline.matching.context import query_title
-from pipeline.matching.decide import decide, is_settled
-from pipeline.matching.normalise import normalise_title
-from pipeline.models import Occurrence, TitleRecord
-from pipeline.sources.snapshot import lookup, store
-from pipeline.stages.snapshot import settled_decisions
+from paper_catalogue.config import MatchSettings, SnapshotSettings
+from paper_catalogue.matching.context import query_title
+from paper_catalogue.matching.decide import decide, is_settled
+from paper_catalogue.matching.normalise import normalise_title
+from paper_catalogue.models import Occurrence, TitleRecord
+from paper_catalogue.sources.snapshot import lookup, store
+from paper_catalogue.stages.snapshot import settled_decisions
 
 TITLE = "Zyphorian Graph Networks for Protein Folding"
 RIVAL = "Zyphorian Graph Networks for Protein Foldings"  # near-identical: one word differs by a letter

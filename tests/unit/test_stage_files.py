@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import Resolution
-from pipeline.stages.stage_files import load_stage_file, record_problem
+from paper_catalogue.models import Resolution
+from paper_catalogue.stages.stage_files import load_stage_file, record_problem
 
 
 def test_record_problem_names_the_field() -> None:

@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.outputs import html_report, plots
-from pipeline.outputs.catalogue import ARROW_SCHEMA, run_metadata, to_frame, write_catalogue
-from pipeline.outputs.history import append_history
+from paper_catalogue.outputs import html_report, plots
+from paper_catalogue.outputs.catalogue import ARROW_SCHEMA, run_metadata, to_frame, write_catalogue
+from paper_catalogue.outputs.history import append_history
 
 HOSTILE = "<script>alert(1)</script>"
 CJK_SECTION = "预训练模型探索 Pretraining"  # the seed lists' sections are Chinese
@@ -226,7 +226,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_report_and_bibtex_are_commands_of_the_one_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline import cli
+    from paper_catalogue import cli
 
     config = tmp_path / "config.toml"
     config.write_text('[paths]\nenriched = "enriched"\n', encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.storage import CorruptOutputError, atomic_path, load_json, write_json_atomic
+from paper_catalogue.storage import CorruptOutputError, atomic_path, load_json, write_json_atomic
 
 
 def test_write_then_load(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_written_files_get_the_normal_mode_not_mkstemps_0600(tmp_path: Path) -> 
     import os
     import stat
 
-    from pipeline.storage import FILE_MODE
+    from paper_catalogue.storage import FILE_MODE
 
     mask = os.umask(0o022)
     os.umask(mask)
@@ -47,7 +47,7 @@ def test_written_files_get_the_normal_mode_not_mkstemps_0600(tmp_path: Path) -> 
 
 
 def test_remove_temp_files_takes_only_temp_names_of_the_given_targets(tmp_path: Path) -> None:
-    from pipeline.storage import remove_temp_files
+    from paper_catalogue.storage import remove_temp_files
 
     names = [".catalogue.csv.abc_1234.csv", ".review.md.zzzzzzzz.tmp", ".pipeline.lock", "catalogue.csv", ".x.y"]
     for name in names:

@@ -1,0 +1,5 @@
+"""``python -m paper_catalogue`` entry point."""
+
+from paper_catalogue.cli import main
+
+raise SystemExit(main())
