@@ -110,6 +110,36 @@ def test_the_project_is_installed_into_the_environment(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+#: The only top-level import names the distribution may install: its own (issue 17: ``pipeline`` and ``emulator``
+#: collided with any other project so named).
+OWN_IMPORT_NAMES = {"paper_catalogue", "paper_catalogue_emulator"}
+
+
+def test_the_distribution_installs_only_import_names_of_its_own() -> None:
+    config = _pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {name.split(".")[0] for name in config} == OWN_IMPORT_NAMES
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert OWN_IMPORT_NAMES <= packages and not {"pipeline", "emulator"} & packages
+    # What the installed (editable) distribution maps, as pip recorded it.
+    dist = importlib.metadata.distribution("paper-catalogue")
+    assert dist.version == __import__("paper_catalogue").__version__
+    scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
+    assert scripts == {"pipeline": "paper_catalogue.cli:main", "paper-catalogue": "paper_catalogue.cli:main"}
+
+
+def test_the_old_module_names_are_gone_from_code_and_docs() -> None:
+    """No code, config or current doc still runs or imports the old names (docs/ keeps the history as written)."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    stale = re.compile(r"python -m (?:pipeline|emulator)\b|^\s*(?:from|import) (?:pipeline|emulator)\b", re.MULTILINE)
+    found = []
+    for name in listed:
+        if not name.endswith((".py", ".md", ".toml", ".ipynb", "Makefile", ".txt")) or name.startswith("docs/"):
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8", errors="replace")
+        found += [f"{name}: {m.group(0).strip()}" for m in stale.finditer(text)]
+    assert not found, found
+
+
 @pytest.mark.parametrize("command", [[], ["enrich"], ["refresh"], ["report"], ["bibtex"]])
 def test_help_is_plain_text(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from paper_catalogue.cli import main
