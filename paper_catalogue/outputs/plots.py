@@ -303,7 +303,9 @@ def citation_growth(history: pd.DataFrame | None, catalogue: pd.DataFrame | None
             "cites": _numeric(history, "citation_count"),
         }
     ).dropna()
-    snapshots = hist.groupby("key")["fetched_at"].nunique()
+    # Observations, not distinct times: the history keeps one row per snapshot already, and two runs within the
+    # same second (a refresh right after an enrich) are two snapshots with one timestamp.
+    snapshots = hist.groupby("key").size()
     keys = snapshots[snapshots >= 2].index
     if len(keys) == 0:
         return _empty(

@@ -60,3 +60,18 @@ def test_the_figure_says_so_too() -> None:
     live_text = " ".join(t.get_text() for t in live.axes[0].texts)
     assert "one point per refresh run" in fixture_text and "one point per refresh run" in live_text
     assert "emulator simulates the growth" in fixture_text and "emulator" not in live_text
+
+
+def test_two_snapshots_within_one_second_draw_a_line() -> None:
+    """Run times have one-second resolution: a refresh right after an enrich (the test suite, a scripted demo) is a
+    second snapshot with the same timestamp, and still counts (the panel once drew nothing, depending on the clock)."""
+    history = pd.DataFrame(
+        {
+            "key": ["arxiv:1810.04805", "arxiv:1810.04805"],
+            "fetched_at": [T0, T0],
+            "citation_count": [100, 120],
+            "influential_citation_count": [10, 12],
+        }
+    )
+    fig = plots.citation_growth(history, catalogue("fixture"))
+    assert len(fig.axes[0].lines) == 1
