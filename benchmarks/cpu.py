@@ -41,8 +41,8 @@ def _reset_peak() -> bool:
 def unique_titles(n: int, seed: int = 1) -> list[str]:
     """``n`` distinct made-up titles from the emulator's synthetic vocabulary (more combinations than its
     corpus uses)."""
-    from paper_catalogue_emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
     from paper_catalogue.matching.similarity import normalise_title
+    from paper_catalogue_emulator.papers import _ADJ, _NOUN, _TASK, _TEMPLATES
 
     rng = random.Random(seed)
     seen: set[str] = set()

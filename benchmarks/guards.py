@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from paper_catalogue_emulator import synthetic_corpus
 from paper_catalogue.lists.load import load_reading_lists, merge_entries
+from paper_catalogue_emulator import synthetic_corpus
 
 REPEATS = 3
 

@@ -20,12 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from paper_catalogue_emulator.papers import _ADJ, _CATS, _FIRST, _LAST, _NOUN, _TASK  # noqa: PLC2701 - the benchmark's word lists
 from paper_catalogue.config import load_settings
 from paper_catalogue.matching.normalise import normalise_title
 from paper_catalogue.models import Occurrence, TitleRecord
 from paper_catalogue.sources.snapshot import arxiv_import, store
 from paper_catalogue.stages.snapshot import resolve_from_snapshot
+from paper_catalogue_emulator.papers import _ADJ, _CATS, _FIRST, _LAST, _NOUN, _TASK  # noqa: PLC2701 - the benchmark's word lists
 
 _SYL = ["ka", "lo", "mi", "ze", "tor", "vex", "qua", "ri", "nu", "pha", "dra", "syn", "gen", "ix", "bel", "om"]
 _TEMPLATES = (

@@ -35,7 +35,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 from evaluation import snapshot_sets, whole_lists
 from evaluation.snapshot_corpus import SNAPSHOT_FINAL, build_snapshot
 from paper_catalogue.config import Settings, load_settings
@@ -47,6 +46,7 @@ from paper_catalogue.models import Resolution, TitleRecord
 from paper_catalogue.sources import arxiv_source, s2_source
 from paper_catalogue.sources.session import HttpClient
 from paper_catalogue.stages import resolve
+from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -435,7 +435,7 @@ _BLIND_ALL = (
     " the evaluation script; labels fixed before its first run"
 )
 _BLIND = (
-    "without reading the matcher or the list parser (`paper_catalogue/matching/similarity.py`, `matching.py`, `resolve.py`,"
+    "without reading the matcher or the list parser (`pipeline/matching/similarity.py`, `matching.py`, `resolve.py`,"
     " `listtext.py`, `markdown_lists.py`), the other sets or this file; labels fixed before its first run"
 )
 
@@ -544,7 +544,7 @@ SETS: tuple[EvalSet, ...] = (
         "heldout",
         HERE / "heldout.csv",
         "held-out (used for fixes since)",
-        "written after the dev-set tuning without reading the matcher (`paper_catalogue/titles.py`, `matching.py`,"
+        "written after the dev-set tuning without reading the matcher (`pipeline/titles.py`, `matching.py`,"
         " `resolve.py`, as they were then) and not adjusted to the resolver's answers.",
         (42, 42, 62),
         "Its misses were short names in front (`ViT: …`, 12), a citation around the title (6), `Distillation` vs"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paper_catalogue_emulator.papers import Corpus
-from paper_catalogue_emulator.snapshots import write_arxiv_snapshot, write_s2_papers
 from paper_catalogue.config import Settings
 from paper_catalogue.sources.snapshot import arxiv_import, s2_import, store
+from paper_catalogue_emulator.papers import Corpus
+from paper_catalogue_emulator.snapshots import write_arxiv_snapshot, write_s2_papers
 
 #: Config for snapshot mode with final decisions (no title search); records never too old to use.
 SNAPSHOT_FINAL = '[snapshot]\nenabled = true\nfinal = true\nmax_age_days = 100000.0\nmemory_limit = "512MB"\n'

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 from evaluation.snapshot_corpus import SNAPSHOT_FINAL, build_snapshot
 from paper_catalogue.cli import main as pipeline_main
 from paper_catalogue.config import load_settings
 from paper_catalogue.outputs.catalogue import load_catalogue
 from paper_catalogue.storage import load_json
+from paper_catalogue_emulator import Emulator, load_corpus, pipeline_config_text
 
 HERE = Path(__file__).resolve().parent
 REAL_LISTS = HERE / "real_lists"

@@ -142,8 +142,8 @@ class OutputSettings:
 
     #: The hive-partitioned copy ``<paths.enriched>/catalogue_partitioned/year=…/`` that Spark, DuckDB and Polars
     #: read directly: "auto" writes it when snapshot mode is on or the catalogue outgrows one notebook (more than
-    #: ``paper_catalogue.outputs.partitioned.AUTO_PARTITION_ROWS`` rows), "always", or "never". When it is not written, a
-    #: copy from an earlier run is removed: it would no longer match catalogue.parquet.
+    #: ``paper_catalogue.outputs.partitioned.AUTO_PARTITION_ROWS`` rows), "always", or "never". When it is not
+    #: written, a copy from an earlier run is removed: it would no longer match catalogue.parquet.
     partitioned: str = "auto"
 
 

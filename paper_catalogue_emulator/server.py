@@ -392,9 +392,10 @@ class Emulator:
         itself is late by the scheduler's delay; the test suite, which runs on shared machines, allows 10 ms
         (still far below any interval a client that ignored the limit would show), benchmarks keep 2 ms.
 
-        ``citation_growth``: a state file (JSON) that turns simulated citation growth on (see ``paper_catalogue_emulator.growth``):
-        each start advances the epoch stored there and serves every paper's counts at that epoch, so successive
-        runs of the demo's refresh see counts that grow. None (the default): the corpus's fixed counts.
+        ``citation_growth``: a state file (JSON) that turns simulated citation growth on (see
+        ``paper_catalogue_emulator.growth``): each start advances the epoch stored there and serves every paper's
+        counts at that epoch, so successive runs of the demo's refresh see counts that grow. None (the default): the
+        corpus's fixed counts.
         """
         self._base_corpus = corpus if corpus is not None else load_seed_corpus()
         self.corpus = self._base_corpus

@@ -1,8 +1,8 @@
 """The package's layout holds: one package per concern, no reaching into another package's private names, no cycles.
 
 ``paper_catalogue/lists`` (reading lists in, entries out), ``paper_catalogue/matching`` (pure title matching),
-``paper_catalogue/sources`` (the only code that talks to the network), ``paper_catalogue/outputs`` (files for people), and the
-run itself at the top (``cli``, ``stages``, ``progress``) with the records and settings every package shares.
+``paper_catalogue/sources`` (the only code that talks to the network), ``paper_catalogue/outputs`` (files for people),
+and the run itself at the top (``cli``, ``stages``, ``progress``) with the records and settings every package shares.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_concerns_import_only_what_their_layer_allows() -> None:
             theirs = _concern(target) if target.startswith("pipeline.") else None
             if mine and theirs and theirs != mine and theirs not in ALLOWED[mine]:
                 bad.append(f"{module} → {target}")
-            # paper_catalogue.cli runs the commands; pipeline (the package) offers analysts load_catalogue (a late import)
+            # paper_catalogue.cli runs the commands; the package itself offers analysts load_catalogue (a late import)
             if not mine and theirs and module not in ("paper_catalogue.cli", "paper_catalogue") and theirs != "stages":
                 # shared top-level modules (config, models, errors, storage, progress) depend on no concern
                 bad.append(f"{module} → {target}")

@@ -1,8 +1,8 @@
 """The one record type every reading-list module reports problems with.
 
 :class:`ListProblem` lives here, on its own, so the per-format parsers (:mod:`paper_catalogue.lists.markdown`,
-:mod:`paper_catalogue.lists.tables`, :mod:`paper_catalogue.lists.bibtex_lists`) and the loader (:mod:`paper_catalogue.lists.load`)
-can all build and return problems without importing one another in a cycle.
+:mod:`paper_catalogue.lists.tables`, :mod:`paper_catalogue.lists.bibtex_lists`) and the loader
+(:mod:`paper_catalogue.lists.load`) can all build and return problems without importing one another in a cycle.
 """
 
 from __future__ import annotations

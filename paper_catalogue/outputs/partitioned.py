@@ -10,8 +10,8 @@ Layout (the Hive convention every one of those readers knows):
 - partitioned by ``year``, a column the catalogue already has, so reading the folder gives no extra column;
   ``year=__HIVE_DEFAULT_PARTITION__/`` holds the rows without a year (read back as null);
 - the files hold the other columns in the catalogue's order and types, and exactly ``catalogue.parquet``'s schema
-  metadata: the run metadata ``paper_catalogue.*`` (:func:`paper_catalogue.outputs.catalogue.run_metadata`) and pyarrow's
-  ``pandas`` key, so pandas gets the catalogue's nullable dtypes back;
+  metadata: the run metadata ``paper_catalogue.*`` (:func:`paper_catalogue.outputs.catalogue.run_metadata`) and
+  pyarrow's ``pandas`` key, so pandas gets the catalogue's nullable dtypes back;
 - hive readers put the partition column last, typed by their own guess (DuckDB BIGINT, Polars Int64, pyarrow int32,
   pandas a dictionary it cannot convert: ``pandas.read_parquet(folder)`` needs ``partitioning=PARTITIONING``).
   :data:`PARTITIONING` (``year`` as the catalogue's int64) and :func:`read_partitioned` give exactly

@@ -1,5 +1,6 @@
-"""Simulated citation growth (``paper_catalogue_emulator.growth``, the demo's ``--citation-growth``): FIXTURE counts that advance
-one epoch per emulator start, never go down, keep influential ≤ total in every endpoint, and stay fixed when off."""
+"""Simulated citation growth (``paper_catalogue_emulator.growth``, the demo's ``--citation-growth``): FIXTURE counts
+that advance one epoch per emulator start, never go down, keep influential ≤ total in every endpoint, and stay fixed
+when off."""
 
 from __future__ import annotations
 
@@ -160,7 +161,16 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
     counts = []
     for epoch in (1, 2):
         p = subprocess.run(
-            [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(config), "--citation-growth", str(state)]
+            [
+                sys.executable,
+                "-m",
+                "paper_catalogue_emulator",
+                "run",
+                "--config",
+                str(config),
+                "--citation-growth",
+                str(state),
+            ]
             + ["--", sys.executable, "-c", fetch],
             cwd=ROOT,
             capture_output=True,
@@ -176,7 +186,16 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
 
     state.write_text("garbage", encoding="utf-8")
     p = subprocess.run(
-        [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(config), "--citation-growth", str(state)]
+        [
+            sys.executable,
+            "-m",
+            "paper_catalogue_emulator",
+            "run",
+            "--config",
+            str(config),
+            "--citation-growth",
+            str(state),
+        ]
         + ["--", "true"],
         cwd=ROOT,
         capture_output=True,

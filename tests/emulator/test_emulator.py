@@ -527,7 +527,16 @@ def test_cli_run_refuses_non_loopback_and_busy_port(tmp_path: Path):
         busy.listen()
         port = busy.getsockname()[1]
         p = subprocess.run(
-            [sys.executable, "-m", "paper_catalogue_emulator", "run", "--config", str(_config(tmp_path, port)), "--", "true"],
+            [
+                sys.executable,
+                "-m",
+                "paper_catalogue_emulator",
+                "run",
+                "--config",
+                str(_config(tmp_path, port)),
+                "--",
+                "true",
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
-from paper_catalogue_emulator.papers import Corpus, Paper
 from paper_catalogue.config import load_settings
 from paper_catalogue.errors import FetchError
 from paper_catalogue.lists.load import load_reading_lists, merge_entries
@@ -24,6 +22,8 @@ from paper_catalogue.models import Occurrence, Resolution, TitleRecord
 from paper_catalogue.sources import s2_source
 from paper_catalogue.sources.session import HttpClient
 from paper_catalogue.stages.resolve import resolve_all
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.papers import Corpus, Paper
 from tests.conftest import ARXIV_INTERVAL_S, S2_INTERVAL_S, SEED_LISTS, config_text
 
 NOW = "2026-01-01T00:00:00Z"

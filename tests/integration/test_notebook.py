@@ -51,7 +51,7 @@ def _imports(source: str) -> list[tuple[str, str]]:
 
 
 def test_notebook_loads_the_catalogue_with_the_public_loader() -> None:
-    """Analysts copy from the notebook: it must show the one-liner, not an internal loader of paper_catalogue.outputs."""
+    """Analysts copy from the notebook: it must show the one-liner, not an internal loader of ``outputs``."""
     import nbformat
 
     nb = nbformat.read(NOTEBOOK, as_version=4)

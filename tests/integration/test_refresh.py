@@ -31,7 +31,7 @@ def test_refresh_costs_one_batch_per_500_papers_and_no_arxiv(
     config = cold(emulator, make_settings, run_cli)
     before = load_catalogue(config.parent / "enriched")
     assert before is not None
-    bert = paper_catalogue_emulator.corpus.get_arxiv("1810.04805")
+    bert = emulator.corpus.get_arxiv("1810.04805")
     bert.citation_count += 1000
 
     code, out = run_cli("refresh", "--config", str(config), "-q")
@@ -103,7 +103,7 @@ def test_new_arxiv_version_shows_in_catalogue_and_summary(
 ) -> None:
     # arXiv records expire at once (as if three weeks had passed between the runs).
     config = cold(emulator, make_settings, run_cli, arxiv_extra="records_expire_days = 0.0\n")
-    paper = paper_catalogue_emulator.corpus.get_arxiv("1907.11692")
+    paper = emulator.corpus.get_arxiv("1907.11692")
     old_version = paper.version
     paper.version += 1
     paper.updated = "2026-11-27T10:00:00Z"
@@ -133,9 +133,9 @@ def test_demo_refreshes_with_citation_growth_add_a_history_point_each(
 ) -> None:
     """`make demo`, then `make demo-refresh` twice, with the emulator's simulated growth (FIXTURE) on: each start is
     a new epoch, the refresh bypasses the HTTP cache for its batch calls, so each refresh adds a point per paper."""
+    from paper_catalogue.outputs import plots
     from paper_catalogue_emulator import Emulator, load_seed_corpus
     from paper_catalogue_emulator.growth import grown_corpus
-    from paper_catalogue.outputs import plots
     from tests.conftest import ARRIVAL_TOLERANCE_S, ARXIV_INTERVAL_S, S2_INTERVAL_S
 
     state = tmp_path / "emulator-epoch.json"

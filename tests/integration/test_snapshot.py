@@ -12,10 +12,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
-from paper_catalogue_emulator.snapshots import write_arxiv_snapshot, write_s2_papers
 from paper_catalogue.stages.context import RESOLVED_FILE
 from paper_catalogue.storage import load_json
+from paper_catalogue_emulator import Emulator, load_seed_corpus, synthetic_corpus
+from paper_catalogue_emulator.snapshots import write_arxiv_snapshot, write_s2_papers
 from tests.conftest import SEED_LISTS, config_text
 
 SNAPSHOT_ON = '[snapshot]\nenabled = true\nmax_age_days = 100000.0\nmemory_limit = "512MB"\nthreads = 2\n'

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
+from paper_catalogue.sources.snapshot import download
 from paper_catalogue_emulator import load_seed_corpus
 from paper_catalogue_emulator.snapshots import write_s2_papers
-from paper_catalogue.sources.snapshot import download
 from tests.recorded import s2_interactions
 
 #: The key the test sets; it must reach the server and nothing else (cache, logs, output, S3).

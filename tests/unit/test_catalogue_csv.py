@@ -56,8 +56,8 @@ def _rows() -> list[dict]:
 def test_csv_reads_back_with_the_parquets_types_and_values(tmp_path: Path) -> None:
     catalogue.write_catalogue(catalogue.to_frame(_rows()), tmp_path, {})
     assert pd.read_csv(tmp_path / "catalogue.csv")["arxiv_id"].iloc[0] == pytest.approx(1911.0072)  # the trap
-    from_parquet = pipeline.load_catalogue(tmp_path / "catalogue.parquet")
-    from_csv = pipeline.load_catalogue(tmp_path / "catalogue.csv")
+    from_parquet = paper_catalogue.load_catalogue(tmp_path / "catalogue.parquet")
+    from_csv = paper_catalogue.load_catalogue(tmp_path / "catalogue.csv")
     assert from_csv["arxiv_id"].iloc[0] == "1911.00720"
     assert list(from_csv.columns) == list(catalogue.COLUMNS)
     assert dict(from_csv.dtypes) == dict(from_parquet.dtypes)
@@ -72,17 +72,17 @@ def test_csv_reads_back_with_the_parquets_types_and_values(tmp_path: Path) -> No
 
 def test_a_folder_loads_its_parquet_else_its_csv(tmp_path: Path) -> None:
     catalogue.write_catalogue(catalogue.to_frame(_rows()), tmp_path, {})
-    assert len(pipeline.load_catalogue(tmp_path)) == 2
+    assert len(paper_catalogue.load_catalogue(tmp_path)) == 2
     (tmp_path / "catalogue.parquet").unlink()
-    assert pipeline.load_catalogue(str(tmp_path))["arxiv_id"].iloc[0] == "1911.00720"
+    assert paper_catalogue.load_catalogue(str(tmp_path))["arxiv_id"].iloc[0] == "1911.00720"
     with pytest.raises(FileNotFoundError, match="make demo"):
-        pipeline.load_catalogue(tmp_path / "missing")
+        paper_catalogue.load_catalogue(tmp_path / "missing")
 
 
 def test_an_empty_csv_catalogue_loads_with_its_types(tmp_path: Path) -> None:
     catalogue.write_catalogue(catalogue.to_frame([]), tmp_path, {})
-    frame = pipeline.load_catalogue(tmp_path / "catalogue.csv")
-    assert len(frame) == 0 and dict(frame.dtypes) == dict(pipeline.load_catalogue(tmp_path).dtypes)
+    frame = paper_catalogue.load_catalogue(tmp_path / "catalogue.csv")
+    assert len(frame) == 0 and dict(frame.dtypes) == dict(paper_catalogue.load_catalogue(tmp_path).dtypes)
 
 
 def test_readme_shows_the_loader_and_dtype() -> None:

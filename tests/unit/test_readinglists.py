@@ -32,7 +32,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "lists"  # all synthetic
 
 @pytest.fixture
 def titles_module() -> Iterator[None]:
-    """Kept as a named dependency of the merge tests: they rely on paper_catalogue.matching.similarity.normalise_title."""
+    """Kept as a named dependency of the merge tests: they rely on ``matching.similarity.normalise_title``."""
     yield
 
 
