@@ -24,6 +24,8 @@ from paper_catalogue_emulator.growth import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The emulator's command line, as the Makefile runs it.
+EMULATOR = [sys.executable, "-m", "paper_catalogue_emulator"]
 COUNT_FIELDS = "title,externalIds,citationCount,influentialCitationCount"
 
 
@@ -161,16 +163,7 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
     counts = []
     for epoch in (1, 2):
         p = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "paper_catalogue_emulator",
-                "run",
-                "--config",
-                str(config),
-                "--citation-growth",
-                str(state),
-            ]
+            [*EMULATOR, "run", "--config", str(config), "--citation-growth", str(state)]
             + ["--", sys.executable, "-c", fetch],
             cwd=ROOT,
             capture_output=True,
@@ -186,17 +179,7 @@ def test_cli_run_with_growth_advances_the_state_and_says_it_is_simulated(tmp_pat
 
     state.write_text("garbage", encoding="utf-8")
     p = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paper_catalogue_emulator",
-            "run",
-            "--config",
-            str(config),
-            "--citation-growth",
-            str(state),
-        ]
-        + ["--", "true"],
+        [*EMULATOR, "run", "--config", str(config), "--citation-growth", str(state)] + ["--", "true"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -20,6 +20,8 @@ from paper_catalogue_emulator.papers import Corpus, words
 from tests.emulator.polite_client import Client
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The emulator's command line, as the Makefile runs it.
+EMULATOR = [sys.executable, "-m", "paper_catalogue_emulator"]
 RECORDED = ROOT / "tests" / "fixtures" / "recorded"
 NS = {
     "a": "http://www.w3.org/2005/Atom",
@@ -481,18 +483,7 @@ def test_cli_run_reports_and_propagates_exit_code(tmp_path: Path):
         "sys.exit(3)\n"
     )
     p = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paper_catalogue_emulator",
-            "run",
-            "--config",
-            str(_config(tmp_path, port)),
-            "--",
-            sys.executable,
-            "-c",
-            script,
-        ],
+        [*EMULATOR, "run", "--config", str(_config(tmp_path, port)), "--", sys.executable, "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -506,16 +497,7 @@ def test_cli_run_reports_and_propagates_exit_code(tmp_path: Path):
 
 def test_cli_run_refuses_non_loopback_and_busy_port(tmp_path: Path):
     p = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paper_catalogue_emulator",
-            "run",
-            "--config",
-            str(_config(tmp_path, 8765, host="export.arxiv.org")),
-            "--",
-            "true",
-        ],
+        [*EMULATOR, "run", "--config", str(_config(tmp_path, 8765, host="export.arxiv.org")), "--", "true"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -527,16 +509,7 @@ def test_cli_run_refuses_non_loopback_and_busy_port(tmp_path: Path):
         busy.listen()
         port = busy.getsockname()[1]
         p = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "paper_catalogue_emulator",
-                "run",
-                "--config",
-                str(_config(tmp_path, port)),
-                "--",
-                "true",
-            ],
+            [*EMULATOR, "run", "--config", str(_config(tmp_path, port)), "--", "true"],
             cwd=ROOT,
             capture_output=True,
             text=True,
