@@ -588,8 +588,13 @@ def render(results: dict[str, Any], argv: list[str]) -> str:
         ]
     lines += ["## Targets", "", "| target | result | met? |", "|---|---|---|", *targets(results), ""]
     lines += [DEFAULTS] if results.get("sweep") else []
-    lines += [DIAGNOSTICS]
+    lines += [DIAGNOSTICS, SNAPSHOT_POINTER]
     return "\n".join(lines)
+
+
+SNAPSHOT_POINTER = """Snapshot mode at scale (3,000,000-record snapshot, 1,000,000 list titles) is measured by
+`make bench-snapshot`: see `docs/snapshot-benchmark.md`.
+"""
 
 
 DEFAULTS = """## How the `[batch]` defaults were chosen
