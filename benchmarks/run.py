@@ -676,10 +676,9 @@ The per-title path (`[batch] enabled = false`), and the targets of the first ben
   is what a warm rerun costs too; 10,000 titles: see above).
 - **≥ 5× fewer requests than the naive script** is met since batched resolution (it makes 3 per title; the per-title
   path could not go below ≈ 1.01, ≈ 2.96×).
-- **CPU path 100,000 < 60 s** (47 s when last recorded): missed in this run, for two reasons measured afterwards. The
-  machine was shared with other work during the run (the same benchmark alone right after took 70 s: parse 13.4 s,
-  match 49.0 s, write 7.6 s). And the code got slower: at 20,000 titles, the tree of commit c269c3a takes 12.4 s
-  (parse 1.35 s, match 9.33 s) and today's 14.3 s (parse 2.27 s, match 10.22 s), measured one after the other.
+- **CPU path 100,000 < 60 s**: missed on 2026-12-02 (114.8 s: a shared machine, and parsing had grown slower with
+  the published-list readings), met since 2026-12-06 (41.8 s; match 75.3 → 22.8 s from the scorer's spelling cache,
+  its exact shortcuts and `decide`'s grouping, parse 21.5 → 12.0 s on a quieter machine).
 
 History of what these benchmarks found and got fixed (2026-11-28): at 10,000 titles the first runs had 22–55 S2
 requests arriving too early (answered 429 and retried). Causes: the resolver rewrote the whole `resolved.json`
