@@ -103,3 +103,17 @@ def test_the_title_as_written_is_looked_up_too(tmp_path: Path) -> None:
     assert sorted(c.title for c in found[0]) == sorted([written, other])
     decision = decide(record, found[0], MatchSettings(), now="2026-01-01T00:00:00Z")
     assert not (decision.status == "matched" and decision.title == other)
+
+
+@pytest.mark.parametrize(
+    ("limit", "parts", "share"),
+    [("2GB", 2, "1000MB"), ("3GB", 2, "1500MB"), ("512MB", 4, "128MB"), ("1.5GiB", 2, "805MB"), ("2gb", 2, "1000MB")],
+)
+def test_worker_processes_share_the_memory_limit(limit: str, parts: int, share: str) -> None:
+    """``[snapshot] memory_limit`` holds for the run: resolving worker processes get a part each."""
+    assert store.share_of_memory(limit, parts) == share
+
+
+@pytest.mark.parametrize(("limit", "parts"), [("2GB", 1), ("80%", 2)])
+def test_a_limit_that_cannot_be_split_is_kept(limit: str, parts: int) -> None:
+    assert store.share_of_memory(limit, parts) == limit
