@@ -431,7 +431,7 @@ class EvalSet:
 
 
 _BLIND_ALL = (
-    "without reading anything in `paper_catalogue/` (the package's name then), `tests/` or `docs/`, the earlier sets or"
+    "without reading anything in `pipeline/` (the package's name then), `tests/` or `docs/`, the earlier sets or"
     " the evaluation script; labels fixed before its first run"
 )
 _BLIND = (
