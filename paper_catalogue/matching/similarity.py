@@ -359,11 +359,11 @@ def _similarity(written: str, candidate: str) -> tuple[float, str]:
     nw, nc = normalise_title(written), normalise_title(candidate)
     if not nw or not nc:
         return 0.0, "empty title"
-    if (nw == nc or compact(nw) == compact(nc)) and plus_mismatch(written, candidate):
+    cw, cc = compact(nw), compact(nc)
+    if cw == cc and plus_mismatch(written, candidate):
         return CONFLICT_CAP, PLUS_CONFLICT  # the same words, but one names the "++" version
     if nw == nc:
         return SAME, "same title"
-    cw, cc = compact(nw), compact(nc)
     if cw == cc:
         return SAME_SPACING, "same title apart from spacing"
 
